@@ -1,0 +1,3 @@
+"""peelkg: police inspection reports as a queryable, checkable knowledge graph."""
+
+__version__ = "0.1.0"
