@@ -1,0 +1,97 @@
+"""Assemble stage: the vocabulary contract over real reports, provenance everywhere, deterministic IRIs."""
+
+import os
+
+import pytest
+from rdflib import Graph, Literal
+from rdflib.compare import graph_diff, isomorphic, to_isomorphic
+from rdflib.namespace import PROV, RDF
+
+from peelkg.pipeline import load_report
+from peelkg.vocab import PEEL
+from tests.paths import CAUSE_OF_CONCERN, ESSEX, TESTS_DIR
+
+GOLDEN = TESTS_DIR / "golden" / "mercia-2016-cause-of-concern.ttl"
+ID = "https://w3id.org/peelkg/id/"
+
+
+def union(build) -> Graph:
+    graph = Graph()
+    for g in build.graphs.values():
+        graph += g
+    return graph
+
+
+@pytest.fixture(scope="module")
+def essex():
+    return union(load_report(ESSEX))
+
+
+def test_six_grades_through_the_contract_terms(essex):
+    rows = essex.query("""
+        PREFIX peel: <https://w3id.org/peelkg/ontology#>
+        SELECT ?q ?grade WHERE {
+          ?j a peel:Judgment ; peel:question ?q ; peel:grade ?grade ; peel:year 2016 ;
+             peel:force/rdfs:label "Essex Police" .
+        }""")
+    got = {str(q).rsplit("/", 1)[1]: str(g).rsplit("#", 1)[1] for q, g in rows}
+    assert got == {"overall": "Good", "q1": "Good", "q2": "Good", "q3": "RequiresImprovement", "q4": "Good",
+                   "q5": "Ungraded"}
+
+
+def test_nine_afis_under_their_questions(essex):
+    rows = essex.query("""
+        PREFIX peel: <https://w3id.org/peelkg/ontology#>
+        SELECT ?n (COUNT(?afi) AS ?count) WHERE { ?afi a peel:AreaForImprovement ; peel:question/peel:questionNumber ?n }
+        GROUP BY ?n ORDER BY ?n""")
+    assert [(int(n), int(c)) for n, c in rows] == [(1, 1), (2, 2), (3, 4), (4, 2)]
+
+
+def test_every_sub_question_nested(essex):
+    rows = essex.query("""
+        PREFIX peel: <https://w3id.org/peelkg/ontology#>
+        SELECT ?sub WHERE { ?sub a peel:SubQuestion ; peel:subQuestionOf ?core . ?core a peel:CoreQuestion }""")
+    assert len(rows) == 17
+
+
+def test_every_fact_leads_back_to_a_passage_with_text_and_lines(essex):
+    for cls in (PEEL.Judgment, PEEL.AreaForImprovement, PEEL.Statistic, PEEL.Term, PEEL.Summary, PEEL.PriorFinding):
+        subjects = list(essex.subjects(RDF.type, cls))
+        assert subjects, cls
+        for subject in subjects:
+            passages = list(essex.objects(subject, PROV.wasDerivedFrom))
+            assert passages, subject
+            for passage in passages:
+                assert (passage, RDF.type, PEEL.Passage) in essex
+                assert essex.value(passage, PEEL.text) is not None
+                assert essex.value(passage, PEEL.lineStart).toPython() <= essex.value(passage, PEEL.lineEnd).toPython()
+
+
+def test_glossary_answers_what_thrive_means(essex):
+    rows = essex.query("""
+        PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+        SELECT ?definition WHERE { ?t skos:prefLabel "THRIVE" ; skos:definition ?definition }""")
+    [(definition,)] = list(rows)
+    assert str(definition).startswith("THRIVE is a structured assessment based on the levels of threat, harm, risk")
+
+
+def test_building_twice_gives_the_same_graph():
+    first, second = union(load_report(CAUSE_OF_CONCERN)), union(load_report(CAUSE_OF_CONCERN))
+    assert set(first) == set(second)
+
+
+def test_whole_graph_matches_the_golden_file():
+    """Regenerate with PEELKG_REGEN_GOLDEN=1 after a deliberate change, and read the diff."""
+    graph = union(load_report(CAUSE_OF_CONCERN))
+    for s, p, o in list(graph.triples((None, PEEL.text, None))):
+        assert isinstance(o, Literal)
+    if os.environ.get("PEELKG_REGEN_GOLDEN") == "1" or not GOLDEN.exists():
+        if not os.environ.get("PEELKG_REGEN_GOLDEN"):
+            pytest.fail(f"missing golden file {GOLDEN}; create it with PEELKG_REGEN_GOLDEN=1")
+        GOLDEN.parent.mkdir(exist_ok=True)
+        graph.serialize(GOLDEN, format="turtle")
+    expected = Graph().parse(GOLDEN)
+    if not isomorphic(graph, expected):
+        _, only_got, only_expected = graph_diff(to_isomorphic(graph), to_isomorphic(expected))
+        pytest.fail("graph differs from golden file:\n+ " + "\n+ ".join(map(str, sorted(only_got)))[:3000]
+                    + "\n- " + "\n- ".join(map(str, sorted(only_expected)))[:3000])
