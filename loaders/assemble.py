@@ -264,6 +264,7 @@ def _report_graph(facts: Facts, ids: Iris) -> Graph:
     if facts.statistics:
         g.add((england_and_wales, RDF.type, PEEL.Place))
         g.add((england_and_wales, RDFS.label, Literal("England and Wales")))
+        derived(england_and_wales, sorted({s.passage for s in facts.statistics if s.area is Area.ENGLAND_AND_WALES})[:1])
     for stat in facts.statistics:
         s = ids.statistic(stat.id)
         g.add((s, RDF.type, PEEL.Statistic))

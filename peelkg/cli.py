@@ -89,3 +89,256 @@ def export(store_dir: Path | None, fmt: str, out: Path | None) -> None:
     data = run(resolve_store(store_dir), ExportFormat(fmt), out)
     if data is not None:
         click.get_binary_stream("stdout").write(data)
+
+
+@main.command()
+@click.argument("names", nargs=-1)
+@STORE_OPTION
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=Path("peelkg-views"),
+              show_default=True, help="Directory the HTML views and index.html are written to.")
+@click.option("--focus", default=None, help="Also draw the neighbourhood of the entity with this label or alias.")
+@click.option("--depth", type=click.IntRange(0, 10), default=2, show_default=True, help="Steps around --focus.")
+@click.option("--screenshots", "shots_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Also save PNG screenshots of the main views here (needs playwright and /usr/bin/chromium).")
+def view(names: tuple[str, ...], store_dir: Path | None, out_dir: Path, focus: str | None, depth: int,
+         shots_dir: Path | None) -> None:
+    """Write interactive network views as standalone HTML pages that work offline, plus an index.
+
+    NAMES: overview, initiatives-afis, partners, questions, q1 ... q5 (default: all).
+
+    Example: peelkg view --out views --focus "Operation Raptor" --depth 2
+    """
+    from peelkg.graph.views import build_views, read_store, save_screenshots
+
+    pages = build_views(read_store(resolve_store(store_dir)), out_dir, names=names, focus=focus, depth=depth)
+    click.echo(f"wrote {len(pages)} page(s); open {pages[-1]}")
+    if shots_dir is not None:
+        click.echo(f"saved {len(save_screenshots(pages, shots_dir))} screenshot(s) in {shots_dir}")
+
+
+@main.command()
+@click.option("--quick", is_flag=True, help="Small corpora (1 and 3 reports), fewer runs, 100/500-node views: under two minutes.")
+@click.option("--json", "json_file", type=click.Path(dir_okay=False, path_type=Path), default=None, help="Also write the figures as JSON to FILE.")
+@click.option("--work-dir", type=click.Path(file_okay=False, path_type=Path), default=None, help="Keep corpora and stores in DIR (default: a temporary folder).")
+def bench(quick: bool, json_file: Path | None, work_dir: Path | None) -> None:
+    """Measure build, store, query and view speed against the targets; prints a table with PASS/MISS.
+
+    The full run builds synthetic corpora of 43 and 430 reports and may take half an hour.
+
+    Example: peelkg bench --quick --json bench.json
+    """
+    import json
+
+    from peelkg.graph.bench import format_table, run_bench
+
+    result = run_bench(quick=quick, work_dir=work_dir, progress=lambda line: click.echo(line, err=True))
+    click.echo(format_table(result))
+    if json_file is not None:
+        json_file.write_text(json.dumps(result.to_dict(), indent=2), encoding="utf-8")
+
+
+@main.command()
+@click.option("--report", "reports", multiple=True, type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="Report text to link (repeatable; default: the bundled reports).")
+@click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True)
+@click.option("--top", type=int, default=5, show_default=True, help="Initiatives shown per finding (0: all candidates).")
+@click.option("--no-curated", is_flag=True, help="Leave out the curated links file: what the scorer finds alone.")
+def links(reports: tuple[Path, ...], fmt: str, top: int, no_curated: bool) -> None:
+    """Initiatives ranked for each area for improvement, with score and rationale, then the unaddressed ones.
+
+    Reads the reports through the pipeline (no store needed), so it shows the links a build would store.
+
+    Example: peelkg links --report data/reports/essex-2016-effectiveness.txt --format csv
+    """
+    from peelkg.graph.link import LinkFormat, format_links, links_for_report
+    from peelkg.resources import bundled_reports
+
+    results = [links_for_report(path, curated=not no_curated) for path in reports or bundled_reports()]
+    click.echo(format_links(results, LinkFormat(fmt), top), nl=False)
+
+
+REPORT_OPTION = click.option("--report", default=None, metavar="KEY",
+                             help="Only this report: its key ({insp}/{force}) or IRI (default: every stored report).")
+
+
+@main.command()
+@STORE_OPTION
+@REPORT_OPTION
+def validate(store_dir: Path | None, report: str | None) -> None:
+    """Check stored reports against the SHACL shapes; exit 1 when one does not conform.
+
+    Example: peelkg validate --report peel-2016-effectiveness/essex-police
+    """
+    from peelkg.errors import ValidationFailed
+    from peelkg.graph.validate import format_report, stored_report_graphs, validate_graph
+
+    failed = []
+    for key, graph in stored_report_graphs(resolve_store(store_dir), report).items():
+        result = validate_graph(graph)
+        click.echo(f"{key}: {format_report(result)}")
+        if not result.conforms:
+            failed.append(key)
+    if failed:
+        raise ValidationFailed(f"{len(failed)} report(s) do not conform to the shapes: {', '.join(failed)}")
+
+
+@main.command()
+@STORE_OPTION
+@REPORT_OPTION
+@click.option("--show", is_flag=True, help="Also print the inferred triples as Turtle.")
+def reason(store_dir: Path | None, report: str | None, show: bool) -> None:
+    """Check stored reports for logical consistency with HermiT (needs Java) and count what it infers.
+
+    An inconsistent report exits 1 with the resources and axioms involved.
+
+    Example: peelkg reason --report peel-2016-effectiveness/essex-police --show
+    """
+    from peelkg.graph.reason import reason as run
+    from peelkg.graph.validate import stored_report_graphs
+
+    for key, graph in stored_report_graphs(resolve_store(store_dir), report).items():
+        result = run(graph)
+        click.echo(f"{key}: consistent; {len(result.inferred)} inferred triple(s) in {result.seconds:.1f} s")
+        if show:
+            click.echo(result.inferred.serialize(format="turtle"))
+
+
+@main.command()
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=Path("peelkg-docs"),
+              show_default=True, help="Directory the documentation page (index.html) is written to.")
+def docs(out_dir: Path) -> None:
+    """Write HTML documentation of the ontology: classes, properties, the grade, role and theme schemes.
+
+    Example: peelkg docs --out site/ontology
+    """
+    from peelkg.graph.docs import write_docs
+
+    click.echo(f"wrote {write_docs(out_dir)}")
+
+
+def _parse_params(pairs: tuple[str, ...]) -> dict[str, str]:
+    params = {}
+    for pair in pairs:
+        name, sep, value = pair.partition("=")
+        if not sep or not name:
+            raise click.BadParameter(f"{pair!r}: write NAME=VALUE", param_hint="--param")
+        params[name.strip()] = value
+    return params
+
+
+@main.command()
+@click.argument("query")
+@click.option("--param", "params", multiple=True, metavar="NAME=VALUE",
+              help="Value of the query parameter ?_NAME (repeatable). <IRI> or prefix:name gives an IRI, anything else a string.")
+@click.option("--format", "fmt", type=click.Choice(["table", "csv", "tsv", "json", "xml", "ttl"]), default=None,
+              help="Output format (default: table; ttl for CONSTRUCT and DESCRIBE).")
+@STORE_OPTION
+@click.option("--timeout", "timeout_s", type=click.FloatRange(min=0, min_open=True), default=30.0, show_default=True,
+              help="Seconds before the query is stopped (exit code 3).")
+@click.option("--limit", type=click.IntRange(min=1), default=10000, show_default=True,
+              help="Most rows (or triples) returned; hitting it prints a warning and exits with code 3.")
+@click.option("--allow-service", is_flag=True, help="Permit SERVICE, FROM and FROM NAMED (refused by default).")
+@click.option("--endpoint", default=None, metavar="URL", help="Query this SPARQL 1.1 endpoint instead of the local store.")
+def query(query: str, params: tuple[str, ...], fmt: str | None, store_dir: Path | None, timeout_s: float, limit: int,
+          allow_service: bool, endpoint: str | None) -> None:
+    """Run a named query, a .rq file or SPARQL text, read-only, over the store.
+
+    QUERY is a name from `peelkg queries`, a path to a .rq file, or the SPARQL text itself.
+    Exit codes: 0 ok, 2 bad query or input, 3 timeout or --limit hit.
+
+    Example: peelkg query initiatives-on-theme --param theme=gangs --format csv
+    """
+    import shutil
+
+    from peelkg.graph.query import resolve_query_text, run_query, serialize_result
+
+    text = resolve_query_text(query)
+    options = dict(timeout_s=timeout_s, limit=limit, allow_service=allow_service)
+    if endpoint is not None:
+        from peelkg.graph.remote import run_remote_query
+
+        result = run_remote_query(endpoint, text, _parse_params(params), **options)
+    else:
+        result = run_query(resolve_store(store_dir), text, _parse_params(params), **options)
+    width = shutil.get_terminal_size((80, 24)).columns
+    click.get_binary_stream("stdout").write(serialize_result(result, fmt, width=width))
+    if result.truncated:
+        click.echo(f"peelkg: warning: stopped at --limit {limit}; the query has more results", err=True)
+        sys.exit(3)
+
+
+@main.command()
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+def queries(fmt: str) -> None:
+    """List the named queries with their summaries and parameters (defaults in brackets).
+
+    Example: peelkg queries
+    """
+    import json
+    import textwrap
+
+    from peelkg.graph.query import load_named_queries
+
+    catalogue = load_named_queries()
+    if fmt == "json":
+        click.echo(json.dumps([
+            {"name": q.name, "summary": q.summary, "form": q.form.value, "tags": list(q.tags),
+             "parameters": {p.name: p.default for p in q.parameters}}
+            for q in catalogue
+        ], indent=2))
+        return
+    for q in catalogue:
+        params = " ".join(f"--param {p.name}={p.default!r}" if p.default is not None else f"--param {p.name}=…"
+                          for p in q.parameters)
+        click.echo(q.name + (f"  [{params}]" if params else ""))
+        click.echo(textwrap.fill(q.summary, width=78, initial_indent="    ", subsequent_indent="    "))
+
+
+@main.command()
+@STORE_OPTION
+@click.option("--host", default="127.0.0.1", show_default=True, help="Loopback address to listen on (127.0.0.1, ::1).")
+@click.option("--port", type=click.IntRange(1, 65535), default=7878, show_default=True,
+              help="Port of the SPARQL endpoint (/query) and its editor (/).")
+@click.option("--page-port", type=click.IntRange(0, 65535), default=None, help="Port of the named-query page (default: PORT + 1).")
+@click.option("--timeout", "timeout_s", type=click.FloatRange(min=0, min_open=True), default=30.0, show_default=True,
+              help="Seconds before a query is stopped.")
+def serve(store_dir: Path | None, host: str, port: int, page_port: int | None, timeout_s: float) -> None:
+    """Serve the store read-only: SPARQL 1.1 endpoint, query editor, and a page of the named queries.
+
+    Runs the Oxigraph server (serve-read-only, union default graph) until Ctrl-C.
+
+    Example: peelkg serve --store ./peelkg-store --port 7878   (then open http://127.0.0.1:7879/)
+    """
+    from peelkg.graph.serve import LocalEndpoint
+
+    with LocalEndpoint(resolve_store(store_dir), host=host, port=port, page_port=page_port, timeout_s=timeout_s) as server:
+        click.echo(f"SPARQL endpoint  {server.query_url}")
+        click.echo(f"query editor     {server.editor_url}")
+        click.echo(f"named queries    {server.page_url}")
+        click.echo("Ctrl-C stops the servers.", err=True)
+        try:
+            code = server.wait()
+        except KeyboardInterrupt:
+            return
+    raise click.ClickException(f"the Oxigraph server stopped (exit code {code})")
+
+
+@main.command()
+@click.option("--endpoint", required=True, metavar="URL",
+              help="Graph Store Protocol URL of a writable SPARQL 1.1 store, e.g. http://127.0.0.1:7878/store.")
+@STORE_OPTION
+@click.option("--timeout", "timeout_s", type=click.FloatRange(min=0, min_open=True), default=60.0, show_default=True,
+              help="Seconds to wait for each answer.")
+def push(endpoint: str, store_dir: Path | None, timeout_s: float) -> None:
+    """Copy every named graph of the store to a writable SPARQL 1.1 store (one HTTP PUT per graph).
+
+    Each PUT replaces that graph, so pushing again gives the same remote store.
+
+    Example: peelkg push --endpoint http://127.0.0.1:7878/store
+    """
+    from peelkg.graph.remote import push_store
+
+    pushed = push_store(resolve_store(store_dir), endpoint, timeout_s=timeout_s)
+    for graph in pushed:
+        click.echo(f"{graph.triples:>9}  {graph.graph or '(default graph)'}")
+    click.echo(f"pushed {len(pushed)} graph(s), {sum(g.triples for g in pushed)} triples to {endpoint}")

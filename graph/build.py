@@ -1,0 +1,291 @@
+"""Build the store from report texts, atomically.
+
+Every report is loaded, validated (SHACL, on its plain in-memory rdflib graph) and reasoned
+over on its own, then bulk-loaded into a new store built beside the target
+(`{store}.building-{pid}`); only when everything succeeded is the new store renamed into
+place. A failed or killed build therefore leaves the previous store as it was.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import pyoxigraph as ox
+import rdflib
+
+from peelkg.errors import InputError, ValidationFailed
+from peelkg.graph import store as st
+from peelkg.model import Issue, Severity
+from peelkg.resources import GRAPH_BASE
+
+if TYPE_CHECKING:
+    from peelkg.graph.validate import ValidationReport, ValidationResult
+    from peelkg.pipeline import ReportBuild
+
+STRICT_SEVERITIES = (Severity.FATAL, Severity.ERROR, Severity.WARNING)
+
+
+@dataclass
+class ReportSummary:
+    """What one report put into the store."""
+
+    path: Path
+    key: str                      # "{insp}/{force}"
+    report_iri: str
+    triples: dict[str, int]       # named graph IRI -> triples loaded
+    issues: list[Issue] = field(default_factory=list)
+    seconds: float = 0.0
+
+    @property
+    def total(self) -> int:
+        return sum(self.triples.values())
+
+
+@dataclass
+class BuildSummary:
+    """The outcome of a build: the reports loaded and the graphs of the new store."""
+
+    store_dir: Path
+    reports: list[ReportSummary]
+    graphs: dict[str, int] = field(default_factory=dict)   # every named graph of the store -> triples
+    timings: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def triples(self) -> int:
+        return sum(self.graphs.values())
+
+    @property
+    def issues(self) -> list[Issue]:
+        return [issue for report in self.reports for issue in report.issues]
+
+
+Progress = Callable[[int, int, ReportSummary], None]
+"""Called after each report with (reports done, reports in all, the report's summary)."""
+
+
+# --------------------------------------------------------------------------- seams (tests replace these)
+
+
+def load_report(path: Path, *, strict: bool) -> ReportBuild:
+    """Report text -> its named graphs, through the loader pipeline."""
+    from peelkg.pipeline import load_report as run
+
+    return run(path, strict=strict)
+
+
+def validate(graph: rdflib.Graph) -> ValidationReport:
+    """SHACL validation of one report's asserted graph."""
+    from peelkg.graph.validate import validate_graph
+
+    return validate_graph(graph)
+
+
+def infer(graph: rdflib.Graph) -> rdflib.Graph:
+    """The triples reasoning adds to one report's asserted graph."""
+    from peelkg.graph.reason import reason
+
+    return reason(graph).inferred
+
+
+# --------------------------------------------------------------------------- public entry points
+
+
+def build_store(
+    report_paths: Iterable[Path],
+    store_dir: Path,
+    *,
+    reason: bool = True,
+    strict: bool = False,
+    progress: Progress | None = None,
+) -> BuildSummary:
+    """Build a new store from the reports and put it in place of `store_dir` (atomic)."""
+    store_dir = Path(store_dir).absolute()
+    st.check_replaceable(store_dir)
+    return _build(list(report_paths), store_dir, fresh=True, reason=reason, strict=strict, progress=progress)
+
+
+def add_reports(
+    report_paths: Iterable[Path],
+    store_dir: Path,
+    *,
+    reason: bool = True,
+    strict: bool = False,
+    progress: Progress | None = None,
+) -> BuildSummary:
+    """Add or replace reports in an existing store: work on a snapshot, then swap it in (atomic)."""
+    store_dir = Path(store_dir).absolute()
+    if not st.is_store(store_dir):
+        raise st.StoreError(f"{store_dir}: no store to add to; run `peelkg build --store {store_dir}` first")
+    return _build(list(report_paths), store_dir, fresh=False, reason=reason, strict=strict, progress=progress)
+
+
+def add_report(path: Path, store_dir: Path, *, reason: bool = True, strict: bool = False) -> BuildSummary:
+    """Add or replace one report in an existing store (`peelkg build --add REPORT`)."""
+    return add_reports([path], store_dir, reason=reason, strict=strict)
+
+
+# --------------------------------------------------------------------------- one report
+
+
+def prepare_report(path: Path, *, reason: bool, strict: bool, timings: dict[str, float]) -> tuple[ReportSummary, dict[str, rdflib.Graph]]:
+    """Load, validate and reason over one report in memory; returns its summary and graphs to store."""
+    started = time.perf_counter()
+    built = _timed(timings, "load", lambda: load_report(path, strict=strict))
+    key = _key_of(path, built.graphs)
+    if strict:
+        _check_strict(path, built.issues)
+    asserted = rdflib.Graph()
+    for graph in built.graphs.values():
+        asserted += graph
+    result = _timed(timings, "validate", lambda: validate(asserted))
+    if not result.conforms:
+        violations = result.violations
+        raise ValidationFailed(
+            f"{path}: the report graph does not conform to the SHACL shapes "
+            f"({len(violations)} violation(s); first: {_describe(violations[0]) if violations else '?'})"
+        )
+    shacl_warnings = [Issue(Severity.WARNING, f"SHACL: {_describe(w)}", str(path), w.line) for w in result.warnings]
+    if strict and shacl_warnings:
+        raise ValidationFailed(f"{shacl_warnings[0]} (--strict: {len(shacl_warnings)} SHACL warning(s))")
+    issues = list(built.issues) + shacl_warnings
+    graphs = dict(built.graphs)
+    if reason:
+        inferred = _timed(timings, "reason", lambda: infer(asserted))
+        graphs[GRAPH_BASE + "inferred/" + key] = inferred - asserted   # only what reasoning added
+    summary = ReportSummary(
+        path=Path(path),
+        key=key,
+        report_iri=built.report_iri,
+        triples={iri: len(graph) for iri, graph in graphs.items()},
+        issues=issues,
+        seconds=time.perf_counter() - started,
+    )
+    return summary, graphs
+
+
+def _key_of(path: Path, graphs: dict[str, rdflib.Graph]) -> str:
+    """`{insp}/{force}` of the one report graph; every other graph must end with it too."""
+    keys = [key for key in map(st.report_key, graphs) if key is not None]
+    if len(keys) != 1:
+        raise InputError(f"{path}: the loader gave {len(keys)} report graphs (expected one under {st.REPORT_GRAPH_PREFIX})")
+    key = keys[0]
+    for iri in graphs:
+        if not (iri.startswith(GRAPH_BASE) and iri.endswith("/" + key)):
+            raise InputError(f"{path}: graph {iri} is not a graph of report {key} (see docs/graph.md)")
+    return key
+
+
+def _check_strict(path: Path, issues: list[Issue]) -> None:
+    serious = [issue for issue in issues if issue.severity in STRICT_SEVERITIES]
+    if serious:
+        raise InputError(f"{serious[0]} (--strict: {len(serious)} issue(s) at warning level or above in {path})")
+
+
+def _describe(result: ValidationResult) -> str:
+    where = f"line {result.line}: " if result.line is not None else ""
+    return f"{where}{result.focus}{' ' + result.path if result.path else ''}: {result.message}"
+
+
+def _timed(timings: dict[str, float], stage: str, run: Callable):
+    started = time.perf_counter()
+    try:
+        return run()
+    finally:
+        timings[stage] = timings.get(stage, 0.0) + time.perf_counter() - started
+
+
+# --------------------------------------------------------------------------- the atomic swap
+
+
+def _build(paths: list[Path], store_dir: Path, *, fresh: bool, reason: bool, strict: bool, progress: Progress | None) -> BuildSummary:
+    if not paths:
+        raise InputError("no report to build: give at least one report file")
+    recover_interrupted(store_dir)
+    temp = _sibling(store_dir, "building")
+    try:
+        if not fresh:
+            st.snapshot(store_dir, temp)
+        summary = _fill(temp, paths, fresh=fresh, reason=reason, strict=strict, progress=progress)
+        _swap(temp, store_dir)
+    except BaseException:
+        shutil.rmtree(temp, ignore_errors=True)
+        raise
+    summary.store_dir = store_dir
+    return summary
+
+
+def _fill(temp: Path, paths: list[Path], *, fresh: bool, reason: bool, strict: bool, progress: Progress | None) -> BuildSummary:
+    """Load every report and the ontology into the store at `temp`; the store is closed on return."""
+    store = st.create_store(temp) if fresh else st.open_store(temp, read_only=False)
+    try:
+        summary = BuildSummary(store_dir=temp, reports=[])
+        seen: dict[str, Path] = {}
+        for done, path in enumerate(paths, start=1):
+            report, graphs = prepare_report(path, reason=reason, strict=strict, timings=summary.timings)
+            if report.key in seen:
+                raise InputError(f"{path}: same report as {seen[report.key]} ({report.key}); give each report once")
+            seen[report.key] = path
+            try:
+                _timed(summary.timings, "store", lambda: _replace(store, report.key, graphs))
+            except st.StoreError as error:
+                raise st.StoreError(f"{path}: {error}") from error
+            summary.reports.append(report)
+            if progress is not None:
+                progress(done, len(paths), report)
+        _timed(summary.timings, "store", lambda: st.load_ontology(store))
+        _timed(summary.timings, "store", lambda: st.finish(store))
+        summary.graphs = st.graph_sizes(store)
+        return summary
+    finally:
+        del store   # closes the database, so the directory can be renamed or removed
+
+
+def _replace(store: ox.Store, key: str, graphs: dict[str, rdflib.Graph]) -> None:
+    st.remove_report(store, key)
+    st.load_graphs(store, graphs)
+
+
+def _swap(new: Path, target: Path) -> None:
+    """Put the store at `new` in place of `target`: the old one is moved aside, then deleted."""
+    old = _sibling(target, "old")
+    if target.exists():
+        os.rename(target, old)
+    os.rename(new, target)
+    shutil.rmtree(old, ignore_errors=True)
+
+
+def _sibling(store_dir: Path, role: str) -> Path:
+    return store_dir.with_name(f"{store_dir.name}.{role}-{os.getpid()}")
+
+
+def recover_interrupted(store_dir: Path) -> None:
+    """Clean up after builds that were killed: drop their half-built stores, restore a store left aside."""
+    if not store_dir.parent.is_dir():
+        return
+    prefix = store_dir.name + "."
+    for path in sorted(p for p in store_dir.parent.iterdir() if p.name.startswith(prefix)):
+        role, _, pid = path.name[len(prefix):].rpartition("-")
+        if role not in ("building", "old") or not pid.isdigit() or _alive(int(pid)):
+            continue
+        if role == "old" and not store_dir.exists() and st.is_store(path):
+            os.rename(path, store_dir)   # killed between the two renames of a swap
+        else:
+            shutil.rmtree(path, ignore_errors=True)
+
+
+def _alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True

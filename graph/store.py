@@ -1,0 +1,249 @@
+"""The persistent on-disk Oxigraph store: the only module that talks to pyoxigraph directly.
+
+A store directory is a plain Oxigraph (RocksDB) database, so `oxigraph serve-read-only
+--location DIR` and `pyoxigraph.Store.read_only(DIR)` open it as is. It holds one named
+graph per report, its links and its inferred triples (`.../report|links|inferred/{insp}/{force}`)
+and the ontology graph; see docs/graph.md.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from enum import Enum
+from pathlib import Path
+
+import pyoxigraph as ox
+import rdflib
+from oxrdflib import OxigraphStore
+
+from peelkg.errors import PeelkgError
+from peelkg.resources import GRAPH_BASE, ONTOLOGY_GRAPH, ontology_file
+
+REPORT_GRAPH_PREFIX = GRAPH_BASE + "report/"
+ONTOLOGY_FILES = ("peel.ttl", "themes.ttl")
+
+
+class StoreError(PeelkgError):
+    """A store directory cannot be opened, created or replaced."""
+
+    exit_code = 2
+
+
+class ExportFormat(str, Enum):
+    """Export formats. TriG, N-Quads and JSON-LD keep the named graphs; Turtle merges them into one graph."""
+
+    TRIG = "trig"
+    NQUADS = "nquads"
+    TURTLE = "turtle"
+    JSONLD = "jsonld"
+
+    @property
+    def rdf_format(self) -> ox.RdfFormat:
+        return {
+            ExportFormat.TRIG: ox.RdfFormat.TRIG,
+            ExportFormat.NQUADS: ox.RdfFormat.N_QUADS,
+            ExportFormat.TURTLE: ox.RdfFormat.TURTLE,
+            ExportFormat.JSONLD: ox.RdfFormat.JSON_LD,
+        }[self]
+
+
+# --------------------------------------------------------------------------- directories
+
+
+def is_store(path: Path) -> bool:
+    """True when `path` holds an Oxigraph (RocksDB) database."""
+    return (path / "CURRENT").is_file() and any(path.glob("MANIFEST-*"))
+
+
+def check_replaceable(path: Path) -> None:
+    """Refuse a path that exists but is not a store: a build must never overwrite other files."""
+    if not path.exists() or is_store(path):
+        return
+    if not path.is_dir():
+        raise StoreError(f"{path}: exists and is not a directory; choose another --store")
+    if any(path.iterdir()):
+        raise StoreError(f"{path}: is a non-empty directory that is not a peelkg store; choose another --store")
+
+
+def create_store(path: Path) -> ox.Store:
+    """A new empty store at `path`, which must not exist yet (its parent may not exist either)."""
+    if path.exists():
+        raise StoreError(f"{path}: already exists; a new store needs a fresh directory")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    return _open(path, read_only=False)
+
+
+def open_store(path: Path, *, read_only: bool = True) -> ox.Store:
+    """An existing store. Read-only opening takes no lock, so it works beside a read-only server."""
+    if not path.exists():
+        raise StoreError(f"{path}: no store here; run `peelkg build --store {path}` first")
+    if not is_store(path):
+        raise StoreError(f"{path}: not a peelkg store (no Oxigraph database in this directory)")
+    return _open(path, read_only=read_only)
+
+
+def _open(path: Path, *, read_only: bool) -> ox.Store:
+    try:
+        return ox.Store.read_only(str(path)) if read_only else ox.Store(str(path))
+    except (OSError, RuntimeError) as error:
+        raise StoreError(f"{path}: cannot open the store ({_first_line(error)})") from error
+
+
+def snapshot(path: Path, target: Path) -> None:
+    """Copy the store at `path` to `target` (a consistent snapshot; hard links on the same file system)."""
+    store = open_store(path, read_only=True)
+    try:
+        store.backup(str(target))
+    except (OSError, RuntimeError) as error:
+        raise StoreError(f"{path}: cannot copy the store to {target} ({_first_line(error)})") from error
+
+
+def _first_line(error: Exception) -> str:
+    return str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+
+
+# --------------------------------------------------------------------------- writing
+
+
+def to_nquads(graphs: Mapping[str, rdflib.Graph]) -> bytes:
+    """N-Quads of several rdflib graphs, each in its named graph, in one pass of rdflib's N-Triples writer."""
+    chunks: list[str] = []
+    for iri, graph in graphs.items():
+        try:
+            suffix = f" {ox.NamedNode(iri)} .\n"
+            text = graph.serialize(format="nt", encoding="utf-8").decode("utf-8")
+        except Exception as error:   # rdflib raises a bare Exception for a malformed IRI
+            raise StoreError(f"cannot load graphs into the store: graph {iri}: {_first_line(error)}") from error
+        # N-Triples is one statement per line ending in " ."; newlines inside literals are escaped.
+        chunks.extend(line[:-2] + suffix for line in text.splitlines() if line)
+    return "".join(chunks).encode("utf-8")
+
+
+def load_graphs(store: ox.Store, graphs: Mapping[str, rdflib.Graph]) -> int:
+    """Bulk-load rdflib graphs into their named graphs; returns the number of triples given."""
+    data = to_nquads(graphs)
+    if data:
+        try:
+            store.bulk_load(data, format=ox.RdfFormat.N_QUADS)
+        except (OSError, SyntaxError, ValueError) as error:
+            raise StoreError(f"cannot load graphs into the store ({_first_line(error)})") from error
+    for iri in graphs:
+        store.add_graph(ox.NamedNode(iri))  # an empty graph still shows up as a named graph
+    return sum(len(graph) for graph in graphs.values())
+
+
+def ontology_files() -> list[Path]:
+    """The ontology files that go into the ontology graph (those present)."""
+    return [path for path in (ontology_file(name) for name in ONTOLOGY_FILES) if path.is_file()]
+
+
+def load_ontology(store: ox.Store, files: list[Path] | None = None) -> int:
+    """Replace the ontology graph with the ontology Turtle files; returns its number of triples."""
+    name = ox.NamedNode(ONTOLOGY_GRAPH)
+    store.remove_graph(name)
+    store.add_graph(name)
+    for path in ontology_files() if files is None else files:
+        try:
+            store.bulk_load(path=str(path), format=ox.RdfFormat.TURTLE, to_graph=name)
+        except (OSError, SyntaxError) as error:
+            raise StoreError(f"{path}: cannot load the ontology ({_first_line(error)})") from error
+    return graph_size(store, ONTOLOGY_GRAPH)
+
+
+def remove_report(store: ox.Store, key: str) -> list[str]:
+    """Remove every graph of one report (report, links, inferred: IRIs ending in `/{insp}/{force}`)."""
+    removed = [iri for iri in graph_names(store) if iri.startswith(GRAPH_BASE) and iri.endswith("/" + key)]
+    for iri in removed:
+        store.remove_graph(ox.NamedNode(iri))
+    return removed
+
+
+def finish(store: ox.Store) -> None:
+    """Make every write durable and compact the database before the store is handed over."""
+    store.flush()
+    store.optimize()
+
+
+# --------------------------------------------------------------------------- reading
+
+
+def report_key(graph_iri: str) -> str | None:
+    """`{insp}/{force}` for a report graph IRI, else None."""
+    if graph_iri.startswith(REPORT_GRAPH_PREFIX) and len(graph_iri) > len(REPORT_GRAPH_PREFIX):
+        return graph_iri[len(REPORT_GRAPH_PREFIX):]
+    return None
+
+
+def graph_names(store: ox.Store) -> list[str]:
+    """Named graph IRIs in the store, sorted."""
+    return sorted(name.value for name in store.named_graphs() if isinstance(name, ox.NamedNode))
+
+
+def graph_size(store: ox.Store, iri: str) -> int:
+    return sum(1 for _ in store.quads_for_pattern(None, None, None, ox.NamedNode(iri)))
+
+
+def graph_sizes(store: ox.Store) -> dict[str, int]:
+    """Number of triples per named graph."""
+    return {iri: graph_size(store, iri) for iri in graph_names(store)}
+
+
+def list_reports(store: ox.Store) -> list[str]:
+    """The reports in a store as `{insp}/{force}` keys, sorted."""
+    return sorted(key for key in map(report_key, graph_names(store)) if key is not None)
+
+
+def read_graph(store: ox.Store, iri: str) -> rdflib.Graph:
+    """One named graph as a plain in-memory rdflib Graph (safe for pySHACL and owlrl)."""
+    graph = rdflib.Graph(identifier=rdflib.URIRef(iri))
+    data = store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.NamedNode(iri))
+    graph.parse(data=data, format="nt")
+    return graph
+
+
+def rdflib_dataset(store_dir: Path, *, read_only: bool = True) -> rdflib.Dataset:
+    """An rdflib Dataset over the store through oxrdflib, for code that wants the rdflib API.
+
+    Read-only by default. Use `Dataset.get_graph(iri)` to reach a named graph (`Dataset.graph`
+    tries to create it), and oxrdflib's `ox-*` formats to parse or serialize.
+    """
+    return rdflib.Dataset(store=OxigraphStore(store=open_store(store_dir, read_only=read_only)))
+
+
+# --------------------------------------------------------------------------- export
+
+
+def prefixes() -> dict[str, str]:
+    """The prefixes declared in the ontology files, for readable Turtle and TriG."""
+    found: dict[str, str] = {}
+    for path in ontology_files():
+        parser = ox.parse(path=str(path), format=ox.RdfFormat.TURTLE)
+        for _ in parser:
+            pass
+        found.update(parser.prefixes)
+    return dict(sorted(found.items()))
+
+
+def serialize(store: ox.Store, fmt: ExportFormat) -> bytes:
+    """The store content in `fmt`. Turtle has no named graphs: it gets the union of all graphs."""
+    names = prefixes() if fmt in (ExportFormat.TRIG, ExportFormat.TURTLE) else None
+    if fmt is ExportFormat.TURTLE:
+        merged = ox.Dataset(ox.Quad(q.subject, q.predicate, q.object) for q in store)
+        return ox.serialize((q.triple for q in merged), format=fmt.rdf_format, prefixes=names)
+    return store.dump(format=fmt.rdf_format, prefixes=names)
+
+
+def export(store_dir: Path, fmt: ExportFormat, out: Path | None = None) -> bytes | None:
+    """Export the store; returns the bytes when `out` is None, else writes `out` atomically."""
+    data = serialize(open_store(store_dir, read_only=True), fmt)
+    if out is None:
+        return data
+    temp = out.with_name(f".{out.name}.tmp-{os.getpid()}")
+    try:
+        temp.write_bytes(data)
+        os.replace(temp, out)
+    except OSError as error:
+        temp.unlink(missing_ok=True)
+        raise StoreError(f"{out}: cannot write the export ({error.strerror or error})") from error
+    return None
