@@ -94,7 +94,7 @@ def export(store_dir: Path | None, fmt: str, out: Path | None) -> None:
 @main.command()
 @click.argument("names", nargs=-1)
 @STORE_OPTION
-@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=Path("peelkg-views"),
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=Path("peelkg-out"),
               show_default=True, help="Directory the HTML views and index.html are written to.")
 @click.option("--focus", default=None, help="Also draw the neighbourhood of the entity with this label or alias.")
 @click.option("--depth", type=click.IntRange(0, 10), default=2, show_default=True, help="Steps around --focus.")
@@ -342,3 +342,19 @@ def push(endpoint: str, store_dir: Path | None, timeout_s: float) -> None:
     for graph in pushed:
         click.echo(f"{graph.triples:>9}  {graph.graph or '(default graph)'}")
     click.echo(f"pushed {len(pushed)} graph(s), {sum(g.triples for g in pushed)} triples to {endpoint}")
+
+
+@main.command(name="eval")
+@click.argument("answer_key", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--report", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Report to load (default: the key's fixture.report_file, next to the key).")
+@click.option("--verbose", "-v", is_flag=True, help="Also list what was missed, the false positives and the neutral matches.")
+@click.option("--no-links", is_flag=True, help="Skip the link scores.")
+def eval_command(answer_key: Path, report: Path | None, verbose: bool, no_links: bool) -> None:
+    """Score the loader against an answer key: precision and recall per kind of fact.
+
+    Example: peelkg eval tests/data/reports/wessex-2016-effectiveness.gold.yaml -v
+    """
+    from peelkg.graph.evaluate import evaluate
+
+    click.echo(evaluate(answer_key, report, links=not no_links).format(verbose=verbose))
