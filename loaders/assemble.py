@@ -34,6 +34,13 @@ FINDING_CLASS = {
     FindingKind.SUMMARY: PEEL.Summary,
     FindingKind.PRIOR_FINDING: PEEL.PriorFinding,
 }
+ROLE_CONCEPT = {
+    "partner": "PartnerRole",
+    "collaborator": "CollaboratorRole",
+    "comparator": "ComparatorRole",
+    "data_source": "DataSourceRole",
+    "regulator": "RegulatorRole",
+}
 QUESTION_CLASS = {
     HeadingKind.OVERVIEW: PEEL.OverallQuestion,
     HeadingKind.CORE: PEEL.CoreQuestion,
@@ -298,7 +305,7 @@ def _report_graph(facts: Facts, ids: Iris) -> Graph:
         for alt in org.alt_labels:
             g.add((o, SKOS.altLabel, Literal(alt)))
         for role in org.roles:
-            g.add((o, PEEL.role, PEEL[role]))
+            g.add((o, PEEL.role, PEEL[ROLE_CONCEPT[role]]))
         derived(o, [m.passage for m in org.mentions])
     for place in facts.places:
         p = ids.place(place.slug)

@@ -13,6 +13,7 @@ from rdflib import Graph
 
 from peelkg.errors import ReportFormatError
 from peelkg.loaders.assemble import assemble, iris_for
+from peelkg.loaders.entities import extract_entities
 from peelkg.loaders.extract import extract
 from peelkg.loaders.read import read_report
 from peelkg.loaders.segment import segment
@@ -43,6 +44,7 @@ def load_report(path: Path | str, *, strict: bool = False) -> ReportBuild:
     source = timed("read", read_report, path)
     document = timed("segment", segment, source)
     facts = timed("extract", extract, document)
+    timed("entities", extract_entities, document, facts)
     links = timed("link", link_facts, facts)
     graphs = timed("assemble", assemble, facts, links)
     issues = facts.issues
@@ -55,5 +57,7 @@ def load_report(path: Path | str, *, strict: bool = False) -> ReportBuild:
 
 
 def link_facts(facts: Facts) -> list:
-    """Initiative -> finding links; none until initiatives are extracted."""
-    return []
+    """Initiative -> finding links, scored, with the curated links kept beside the report (`<stem>.links.yaml`)."""
+    from peelkg.graph.link import curated_for, link
+
+    return link(facts, curated_for(facts.document.source.path))
