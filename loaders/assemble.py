@@ -25,7 +25,7 @@ from peelkg.model import (
     OrganisationKind,
 )
 from peelkg.resources import GRAPH_BASE, INSTANCE_BASE
-from peelkg.vocab import PEEL
+from peelkg.vocab import PEEL, ROLES
 
 FINDING_CLASS = {
     FindingKind.AFI: PEEL.AreaForImprovement,
@@ -33,13 +33,6 @@ FINDING_CLASS = {
     FindingKind.RECOMMENDATION: PEEL.Recommendation,
     FindingKind.SUMMARY: PEEL.Summary,
     FindingKind.PRIOR_FINDING: PEEL.PriorFinding,
-}
-ROLE_CONCEPT = {
-    "partner": "PartnerRole",
-    "collaborator": "CollaboratorRole",
-    "comparator": "ComparatorRole",
-    "data_source": "DataSourceRole",
-    "regulator": "RegulatorRole",
 }
 QUESTION_CLASS = {
     HeadingKind.OVERVIEW: PEEL.OverallQuestion,
@@ -267,7 +260,7 @@ def _report_graph(facts: Facts, ids: Iris) -> Graph:
                 g.add((ids.passage(line), PEEL.usesTerm, t))
 
     # statistics
-    england_and_wales = ids.iri("area", "england-and-wales")
+    england_and_wales = ids.place("england-and-wales")
     if facts.statistics:
         g.add((england_and_wales, RDF.type, PEEL.Place))
         g.add((england_and_wales, RDFS.label, Literal("England and Wales")))
@@ -305,7 +298,7 @@ def _report_graph(facts: Facts, ids: Iris) -> Graph:
         for alt in org.alt_labels:
             g.add((o, SKOS.altLabel, Literal(alt)))
         for role in org.roles:
-            g.add((o, PEEL.role, PEEL[ROLE_CONCEPT[role]]))
+            g.add((o, PEEL.role, ROLES[role]))
         derived(o, [m.passage for m in org.mentions])
     for place in facts.places:
         p = ids.place(place.slug)
