@@ -37,6 +37,8 @@ BULLET_START = re.compile(r"^\s*(?:[-•−⁻–▪●]|\d+\.)\s+")
 ARTEFACT_LINE = re.compile(r"^\s*(?:\d{1,3}|[-_–]|\d{1,3}\s*[-–]?)\s*$")
 TERMINAL = tuple(".?!:;\"')]”’")
 HEADING_MAX_LENGTH = 120
+BROKEN_PARAGRAPH_MIN_LENGTH = 100
+URL_LINE = re.compile(r"^\s*(?:<u>|\$\\underline\{)?(?:https?://|www\.)")
 
 
 @dataclass(frozen=True)
@@ -165,6 +167,8 @@ def _line_kind(raw: str, clean: str) -> BlockKind:
     if "\t" in clean.strip(" "):
         return BlockKind.TABLE_ROW
     stripped = clean.strip()
+    if URL_LINE.match(stripped):
+        return BlockKind.NOTE
     if re.match(r"^Figure \d+:", stripped):
         return BlockKind.CAPTION
     if re.match(r"^(Source:|For further information|Note:|\*)", stripped) or raw.lstrip().startswith(("^{*}", "*")):
@@ -415,17 +419,24 @@ def segment(source: SourceText) -> Document:
 
 
 def _merge_broken_paragraphs(blocks: list[Block]) -> list[Block]:
-    """Join a paragraph split by a page break or a footnote: it ends mid-sentence, the next part starts in lower case."""
+    """Join a paragraph split by a page break or a footnote: it stops mid-sentence, under the same heading.
+
+    Only long paragraphs count as broken, so the short label lines of a graphic are never joined.
+    """
     merged: list[Block] = []
     pending: Block | None = None
     for block in blocks:
-        if block.kind is BlockKind.PARAGRAPH and pending is not None and block.clean[:1].islower():
+        if (block.kind is BlockKind.PARAGRAPH and pending is not None and block.heading_line == pending.heading_line
+                and not BULLET_START.match(block.clean)):
             pending.text += "\n" + block.text
             pending.clean += " " + block.clean
             pending.line_end = block.line_end
+            if pending.clean.endswith(TERMINAL):
+                pending = None
             continue
         if block.kind is BlockKind.PARAGRAPH:
-            pending = block if not block.clean.endswith(TERMINAL) else None
+            broken = not block.clean.endswith(TERMINAL) and len(block.clean) > BROKEN_PARAGRAPH_MIN_LENGTH
+            pending = block if broken else None
         elif block.kind not in (BlockKind.FOOTNOTE, BlockKind.NOTE):
             pending = None
         merged.append(block)
