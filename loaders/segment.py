@@ -407,13 +407,18 @@ def segment(source: SourceText) -> Document:
 
     blocks = _merge_broken_paragraphs(blocks)
     _resolve_footnote_refs(source, blocks)
+    # The template's questions exist whether or not this report's text kept their sections.
+    if not any(q.id == "overall" for q in questions):
+        issues.append(Issue(Severity.WARNING, f"missing section: '{data['overall']['overview_heading']}'", source.path))
+        questions.append(Question("overall", HeadingKind.OVERVIEW, data["overall"]["text"], data["overall"]["text"], None))
     for number in range(1, len(data["core_questions"]) + 1):
         if number not in seen_core:
             wording = data["core_questions"][number - 1]["text"]
             issues.append(Issue(Severity.WARNING, f"missing section for core question {number}: '{wording}'", source.path))
-    if not any(q.id == "overall" for q in questions):
-        issues.append(Issue(Severity.WARNING, f"missing section: '{data['overall']['overview_heading']}'", source.path))
-    if not seen_core and not any(q.id == "overall" for q in questions):
+            questions.append(Question(f"q{number}", HeadingKind.CORE, wording, wording, None, "overall", number))
+    for order, question in enumerate(questions):
+        question.order = order
+    if not seen_core and not any(h.kind is HeadingKind.OVERVIEW for h in headings):
         raise ReportFormatError(source.path, "no question sections of the inspection template were found; is this a complete report?")
     return Document(source=source, meta=meta, headings=headings, blocks=blocks, questions=questions, issues=issues)
 
