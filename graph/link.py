@@ -58,7 +58,6 @@ from pathlib import Path
 import snowballstemmer
 import yaml
 from sklearn.feature_extraction.text import TfidfVectorizer
-from sklearn.metrics.pairwise import cosine_similarity
 
 from peelkg.errors import InputError
 from peelkg.loaders.acronyms import find_definitions, singular
@@ -159,8 +158,13 @@ def collapse(text: str) -> str:
     return re.sub(r"\s+", " ", text).strip()
 
 
+@lru_cache(maxsize=None)
+def _phrase_pattern(phrase: str) -> re.Pattern:
+    return re.compile(r"(?<!\w)" + re.escape(phrase) + r"(?!\w)", re.IGNORECASE)
+
+
 def _contains(text: str, phrase: str) -> bool:
-    return bool(phrase) and re.search(r"(?<!\w)" + re.escape(phrase) + r"(?!\w)", text, re.IGNORECASE) is not None
+    return bool(phrase) and _phrase_pattern(phrase).search(text) is not None
 
 
 def _first(patterns: Iterable[re.Pattern], text: str) -> str | None:
@@ -266,6 +270,8 @@ class _Report:
 
     def __init__(self, facts: Facts) -> None:
         self.facts = facts
+        self._expanded: dict[str, str] = {}
+        self._without_organisations: dict[str, str] = {}
         document = facts.document
         self.blocks = {b.line_start: b for b in document.blocks}
         self.text_blocks = [b for b in document.blocks if b.kind in TEXT_KINDS]
@@ -286,15 +292,21 @@ class _Report:
 
     def expand(self, text: str) -> str:
         """Acronyms replaced by their long forms, so that 'MASH' meets 'multi-agency safeguarding hub'."""
-        for short in sorted(self.acronyms, key=len, reverse=True):
-            text = re.sub(rf"(?<!\w){re.escape(short)}(?!\w)", self.acronyms[short], text)
-        return text
+        if text not in self._expanded:
+            expanded = text
+            for short in sorted(self.acronyms, key=len, reverse=True):
+                expanded = re.sub(rf"(?<!\w){re.escape(short)}(?!\w)", self.acronyms[short], expanded)
+            self._expanded[text] = expanded
+        return self._expanded[text]
 
     def without_organisations(self, text: str) -> str:
         """Text with organisation names blanked, so 'Melchester University' is not the place Melchester."""
-        for name in self.organisations:
-            text = re.sub(r"(?<!\w)" + re.escape(name) + r"(?!\w)", " ", text, flags=re.IGNORECASE)
-        return text
+        if text not in self._without_organisations:
+            blanked = text
+            for name in self.organisations:
+                blanked = _phrase_pattern(name).sub(" ", blanked)
+            self._without_organisations[text] = blanked
+        return self._without_organisations[text]
 
     def place_in(self, text: str) -> tuple[str, str] | None:
         """(slug, name as matched) of the first place other than the force area named in `text`."""
@@ -437,10 +449,12 @@ def link(facts: Facts, curated: Sequence[CuratedLink] = ()) -> list[AddressLink]
         found = [l for (_, target), l in fixed.items() if target == finding.id]
         if report is not None:
             query = report.vectorizer.transform([report.expand(report.target_text(finding))])
+            # TF-IDF rows are L2-normalised, so one sparse product gives every window's cosine at once
+            products = {slug: (matrix @ query.T).toarray().ravel().tolist() for slug, matrix in vectors.items()}
             for initiative in facts.initiatives:
                 if (initiative.slug, finding.id) in fixed:
                     continue
-                similarities = cosine_similarity(query, vectors[initiative.slug])[0].tolist() if initiative.slug in vectors else []
+                similarities = products.get(initiative.slug, [])
                 candidate = report.score(finding, initiative, windows[initiative.slug], similarities)
                 score = round(candidate.score, 4)
                 if score >= MIN_SCORE:
