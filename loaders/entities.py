@@ -10,7 +10,11 @@ Everything is found by method, never from a list of one report's names:
   "the X scheme/programme/pilot", "a pilot known as X", "the force's IT system, X", "the form
   (PP57)", "the new force 'Evidence Library'", "the 'X' video"), lower case schemes, plans,
   teams and centres the text says the force has, runs or set up ("has developed a revised
-  domestic abuse action plan for 2016/17"), and names in parentheses after a team;
+  domestic abuse action plan for 2016/17"), and names in parentheses after a team; unnamed
+  arrangements whose head noun is an arrangement word of the gazetteer, which the force has
+  brought in or has ("has introduced 15 local digital media investigators to ...", "it also has
+  phone triage kiosks, where ...", "a fully established children's MASH in <place>", each bullet
+  after "the force has introduced:"), never amounts or manners ("a number of", "an approach");
 - places: capitalised names after "in", "at", "from", "across" (and "X police station",
   "the X area", "the southern local policing area");
 - aliases collapse to one node: acronyms defined as "long name (ABBR)", a bare name
@@ -535,6 +539,17 @@ class Initiatives:
         self.bullet_re = re.compile(rf"^(?:[-•−⁻–▪●]\s*)?(?:a|an|the)\s+((?:[\w'’-]+\s+){{0,5}}?[\w'’-]+?)(?=\s+(?:to|that|which|in|for|,)\b|[,;.]|$)")
         self.negation_re = re.compile(rf"\b(?:{_alternation(g['negations'])})\b", re.IGNORECASE)
         self.drop = set(g["drop_adjectives"])
+        self.arrangement_heads = {w.lower(): InitiativeKind(k) for w, k in g["arrangement_heads"].items()}
+        self.abstract = set(g["abstract_heads"])
+        self.definitions = find_definitions(" ".join(p.text for p in text.passages if p.kind is not BlockKind.FOOTNOTE))
+        count = rf"(?:a|an|\d[\d,]*|{_alternation(g['numbers'])})"
+        phrase = r"([\w'’-]+(?:\s+[\w'’-]+){0,8})"
+        self.brought_in_re = re.compile(rf"\b(?:has|have)\s+(?:(?:{adverbs})\s+){{0,2}}(?:{_alternation(g['arrangement_verbs'])})\s+"
+                                        rf"{count}\s+{phrase}")
+        self.has_re = re.compile(rf"\b(?:[Ii]t|[Tt]he force|{re.escape(text.force)})\s+(?:(?:{adverbs})\s+)?(?:has|have)\s+"
+                                 rf"(?:{count}\s+)?{phrase}(?=,?\s+(?:where|which|that|who|to)\b)")
+        self.established_re = re.compile(rf"\b(?:a|an)\s+(?:(?:{_alternation(g['established_adverbs'])})[\s-]+)?established\s+"
+                                         rf"{phrase}(?=\s+(?:in|at)\s+{CAP})")
 
     # helpers -------------------------------------------------------------------
 
@@ -590,6 +605,56 @@ class Initiatives:
         before = sentence.passage.text[sentence.start:at].split()[-6:]
         return bool(self.negation_re.search(" ".join(before)))
 
+    def _cut_phrase(self, words: str) -> str:
+        """The noun phrase `words` opens with: up to the first function word ('of' and 'and' only inside it)."""
+        tokens = words.split()
+        kept: list[str] = []
+        for i, token in enumerate(tokens):
+            lower = token.lower()
+            if lower in self.function_words and not (lower in ("of", "and") and kept and i + 1 < len(tokens)):
+                break
+            kept.append(token)
+        while kept and kept[-1].lower() in ("of", "and"):
+            kept.pop()
+        return " ".join(kept)
+
+    def _head_kind(self, phrase: str) -> InitiativeKind | None:
+        """The kind its head noun gives an unnamed arrangement; an acronym's head is the last word of its long form."""
+        head = re.sub(r"['’]s?$", "", phrase.split()[-1])
+        if re.fullmatch(r"[A-Z]{2,8}s?", head):
+            long_form = self.definitions.get(head) or self.definitions.get(head.removesuffix("s"))
+            head = long_form.split()[-1] if long_form else head
+        return self.arrangement_heads.get(singular(head.lower()))
+
+    def _abstract(self, phrase: str) -> bool:
+        return any(singular(w.lower()) in self.abstract for w in phrase.split())
+
+    def _arrangements(self, sentence: Sentence, named: bool) -> None:
+        """Unnamed arrangements the force brought in or has: 'has introduced 15 local digital media investigators
+        to ...', 'It also has phone triage kiosks, where ...', 'a fully established children's MASH in <place>'."""
+        if named:
+            return
+        text = sentence.text
+        for match in self.brought_in_re.finditer(text):
+            phrase = self._cut_phrase(match.group(1))
+            following = re.match(r"\s+([a-z][\w'’-]*)", text[match.start(1) + len(phrase):])
+            if phrase and not (following and following.group(1) not in self.function_words):
+                self._arrangement(sentence, match.start(), phrase, None)
+        for pattern, kind in ((self.has_re, InitiativeKind.SYSTEM), (self.established_re, InitiativeKind.TEAM)):
+            for match in pattern.finditer(text):
+                if self._cut_phrase(match.group(1)) == match.group(1):
+                    self._arrangement(sentence, match.start(), match.group(1), kind)
+
+    def _arrangement(self, sentence: Sentence, at: int, phrase: str, kind: InitiativeKind | None) -> None:
+        """One unnamed arrangement, when its head is an arrangement word (of `kind`, if given) and it is not negated."""
+        label, _ = self._clean_np(phrase)
+        found = self._head_kind(label) if label else None
+        if found is None or (kind is not None and found is not kind) or len(label.split()) < 2 or self._abstract(label) \
+                or any(w[0].isdigit() for w in label.split()) or _norm(label) in self.term_names \
+                or self._negated(sentence, sentence.start + at):
+            return
+        self._add(label, found, sentence, self._priority(sentence, True), None, phrases=(label, singular(label)))
+
     # discovery -----------------------------------------------------------------
 
     def find(self) -> None:
@@ -601,6 +666,7 @@ class Initiatives:
             for sentence in self.text.sentences_of(passage):
                 named = self._named(sentence)
                 self._generic(sentence, named)
+                self._arrangements(sentence, named)
         self._introduced_lists()
 
     def _named(self, sentence: Sentence) -> bool:
@@ -853,10 +919,11 @@ class Initiatives:
                 match = self.bullet_re.match(bullet.text)
                 if not match:
                     continue
-                phrase, _ = self._clean_np(match.group(1))
-                if self._plausible_np(phrase):
+                phrase, _ = self._clean_np(self._cut_phrase(match.group(1)))
+                if phrase and not self._abstract(phrase) and not any(w[0].isdigit() for w in phrase.split()):
                     sentence = self.text.sentences_of(bullet)[0]
-                    self._add(phrase, self._kind(phrase.split()[-1]), sentence, self._priority(sentence, True))
+                    kind = self._head_kind(phrase) or self._kind(phrase.split()[-1])
+                    self._add(phrase, kind, sentence, self._priority(sentence, True), phrases=(phrase, singular(phrase)))
 
     # mentions ------------------------------------------------------------------
 

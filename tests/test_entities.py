@@ -23,20 +23,22 @@ from peelkg.model import (
     OrganisationKind,
     ReportMeta,
     SourceText,
+    Term,
 )
 from tests.paths import ESSEX
 
 FORCE = "Midshire Police"
 
 
-def facts_for(*paragraphs: str, section: str = "q4", findings: list[Finding] | None = None) -> Facts:
+def facts_for(*paragraphs: str, section: str = "q4", findings: list[Finding] | None = None,
+              terms: list[Term] | None = None) -> Facts:
     """Facts of a one-section report whose paragraphs start on lines 1, 3, 5 ..."""
     blocks = [Block(BlockKind.PARAGRAPH, text, text, 1 + 2 * i, 1 + 2 * i, section=section, heading_line=None)
               for i, text in enumerate(paragraphs)]
     meta = ReportMeta("PEEL: Police effectiveness 2016", FORCE, "peel-2016-effectiveness", 2016, "2017-03", "March 2017",
                       None, "HMIC", f"An inspection of {FORCE}")
     document = Document(SourceText("midshire.txt", list(paragraphs), list(paragraphs)), meta, [], blocks, [])
-    facts = Facts(document=document, findings=findings or [])
+    facts = Facts(document=document, findings=findings or [], terms=terms or [])
     extract_entities(document, facts)
     return facts
 
@@ -170,6 +172,70 @@ def test_systems_forms_and_quoted_campaigns():
     assert "missing person referral form" in by_label(facts.initiatives, "MP12").alt_labels
 
 
+def test_unnamed_arrangements_the_force_introduced_recruited_or_has():
+    facts = facts_for(
+        "Midshire Police has introduced 12 local cyber investigators to support investigations, but staff do not know "
+        "who they are. It also has fingerprint scanning kiosks, where officers can check identities.",
+        "The force has recruited a hate crime co-ordinator to help with training.",
+        "Each local cyber investigator works with a team, and more fingerprint scanning kiosks are planned.",
+        section="q2",
+    )
+    investigators = by_label(facts.initiatives, "local cyber investigators")
+    assert investigators.kind is InitiativeKind.TEAM
+    assert investigators.description.startswith("Midshire Police has introduced 12 local cyber investigators")
+    assert {m.passage for m in investigators.mentions} == {1, 5}    # the singular is the same node
+    kiosks = by_label(facts.initiatives, "fingerprint scanning kiosks")
+    assert kiosks.kind is InitiativeKind.SYSTEM and {m.passage for m in kiosks.mentions} == {1, 5}
+    assert by_label(facts.initiatives, "hate crime co-ordinator").kind is InitiativeKind.TEAM
+
+
+def test_a_fully_established_hub_in_a_place_is_read_through_its_acronym():
+    facts = facts_for(
+        "The force has not yet created a multi-agency safeguarding hub (MASH) across the county; there is a fully "
+        "established adults' MASH in Kingsmere.",
+        "The adults' MASH at Kingsmere was found to be effective.",
+        section="q3",
+    )
+    mash = by_label(facts.initiatives, "adults' MASH")
+    assert mash.kind is InitiativeKind.TEAM and mash.places == ["kingsmere"]
+    assert {m.passage for m in mash.mentions} == {1, 3}
+
+
+def test_amounts_manners_and_what_the_force_lacks_are_not_arrangements():
+    facts = facts_for(
+        "The force has introduced a number of initiatives to reduce the number still wanted.",
+        "The force has established processes to ensure that officers respond well. It has introduced a structured "
+        "approach to assessing this information, and has developed a holistic approach to victims.",
+        "The force has trained 60 staff from partner organisations. It has not introduced a victim contact team to help.",
+        "The force has introduced a range of assessment tools to help officers.",
+    )
+    assert facts.initiatives == []
+
+
+def test_a_glossary_term_the_force_trained_staff_in_is_a_concept_not_an_arrangement():
+    paragraph = "The force has also trained eight digital media investigators."
+    assert [i.label for i in facts_for(paragraph).initiatives] == ["digital media investigators"]
+    glossary = Term("digital-media-investigator", "digital media investigator", "A specially trained officer.", 1, 3)
+    assert facts_for(paragraph, terms=[glossary]).initiatives == []
+
+
+def test_bullets_after_the_force_has_introduced_are_one_initiative_each():
+    lines = ["For instance, the force has introduced:",
+             "- a quality of service team to support victims when necessary;",
+             "- an automated victims' code element in the force IT system, Orion, that generates reminders; and",
+             "- a victim care card that advises victims of their rights, which officers give to victims."]
+    blocks = [Block(BlockKind.PARAGRAPH if n == 1 else BlockKind.BULLET, text, text.removeprefix("- "), n, n, section="q2")
+              for n, text in enumerate(lines, 1)]
+    meta = ReportMeta("PEEL: Police effectiveness 2016", FORCE, "peel-2016-effectiveness", 2016, "2017-03", "March 2017",
+                      None, "HMIC", f"An inspection of {FORCE}")
+    document = Document(SourceText("midshire.txt", lines, lines), meta, [], blocks, [])
+    facts = Facts(document=document)
+    extract_entities(document, facts)
+    kinds = {i.label: i.kind for i in facts.initiatives}
+    assert kinds == {"quality of service team": InitiativeKind.TEAM, "automated victims' code element": InitiativeKind.SYSTEM,
+                     "victim care card": InitiativeKind.INITIATIVE, "Orion": InitiativeKind.SYSTEM}
+
+
 def test_the_inspectorates_own_programme_is_not_an_initiative():
     facts = facts_for("We re-assess forces as part of our annual PEEL programme.")
     assert facts.initiatives == []
@@ -263,9 +329,14 @@ def test_essex_initiatives(essex):
                      "'lift it, lock it or lose it' video", "integrated offender management scheme",
                      "public protection operations centre", "central referral unit initiative",
                      "national police chiefs' council pilot", "grits", "athena", "pp57", "pp60", "evidence library",
-                     "domestic abuse action plan 2016/17"]:
+                     "domestic abuse action plan 2016/17", "local digital media investigators", "phone triage kiosks",
+                     "quality of service team", "automated victims' code element", "victim care card", "children's mash"]:
         assert expected in found, expected
     assert len({i.slug for i in essex.initiatives}) == len(essex.initiatives)
+    investigators = by_label(essex.initiatives, "local digital media investigators")
+    afi = next(f for f in essex.findings if f.kind is FindingKind.AFI and "digital media investigators" in f.text)
+    assert afi.passages[0] in {m.passage for m in investigators.mentions}
+    assert not [i.label for i in essex.initiatives if i.label.startswith(("number of", "structured approach"))]
 
 
 def test_essex_organisations_and_places(essex):
