@@ -309,7 +309,7 @@ def serve(store_dir: Path | None, host: str, port: int, page_port: int | None, t
 
     Example: peelkg serve --store ./peelkg-store --port 7878   (then open http://127.0.0.1:7879/)
     """
-    from peelkg.graph.serve import LocalEndpoint
+    from peelkg.graph.serve import LocalEndpoint, ServeError
 
     with LocalEndpoint(resolve_store(store_dir), host=host, port=port, page_port=page_port, timeout_s=timeout_s) as server:
         click.echo(f"SPARQL endpoint  {server.query_url}")
@@ -320,7 +320,7 @@ def serve(store_dir: Path | None, host: str, port: int, page_port: int | None, t
             code = server.wait()
         except KeyboardInterrupt:
             return
-    raise click.ClickException(f"the Oxigraph server stopped (exit code {code})")
+    raise ServeError(f"the Oxigraph server stopped unexpectedly (exit code {code})")
 
 
 @main.command()
@@ -358,3 +358,23 @@ def eval_command(answer_key: Path, report: Path | None, verbose: bool, no_links:
     from peelkg.graph.evaluate import evaluate
 
     click.echo(evaluate(answer_key, report, links=not no_links).format(verbose=verbose))
+
+
+@main.command()
+@STORE_OPTION
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=Path("peelkg-out"),
+              show_default=True, help="Folder for the views.")
+@click.option("--no-reason", is_flag=True, help="Skip OWL reasoning.")
+def showcase(store_dir: Path | None, out_dir: Path, no_reason: bool) -> None:
+    """Build the bundled reports, run the showcase queries and write the views.
+
+    Example: peelkg showcase --store ./peelkg-store --out ./peelkg-out
+    """
+    from peelkg.showcase import run_showcase
+
+    store = resolve_store(store_dir)
+    result = run_showcase(store, out_dir, reason=not no_reason)
+    click.echo(f"built {len(result.build.reports)} report(s) into {store}")
+    for name, summary, table in result.tables:
+        click.echo(f"\n== {name}: {summary}\n(peelkg query {name} --store {store})\n{table}")
+    click.echo(f"\nviews: {result.index.resolve()}")

@@ -1,0 +1,150 @@
+"""Remote SPARQL 1.1 stores: run queries against any endpoint, push the store's graphs to a writable one.
+
+Queries go through the SPARQL 1.1 Protocol (POST application/sparql-query) after the
+same checks as local queries (read-only, no SERVICE or FROM unless allowed); an
+endpoint cannot take bindings, so parameters are bound into the query text as
+escaped RDF terms (see `peelkg.graph.query.bind_parameters`). Named queries expect
+the endpoint's default graph to be the union of its named graphs (Oxigraph
+`--union-default-graph`, Fuseki `tdb2:unionDefaultGraph`, GraphDB and Virtuoso by
+default).
+
+A push copies each named graph with the SPARQL 1.1 Graph Store Protocol: one HTTP
+PUT of N-Triples to `{endpoint}?graph=IRI`, which replaces that graph, so pushing
+twice leaves the remote store as after one push.
+"""
+
+from __future__ import annotations
+
+import socket
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from dataclasses import dataclass
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from peelkg.errors import InputError, LimitExceeded, PeelkgError
+from peelkg.graph.query import (
+    DEFAULT_LIMIT,
+    DEFAULT_TIMEOUT_S,
+    QueryForm,
+    QueryResult,
+    check_store,
+    collect_results,
+    prepare_query,
+)
+
+RESULTS_ACCEPT = "application/sparql-results+json, application/sparql-results+xml;q=0.8, text/tab-separated-values;q=0.5"
+GRAPH_ACCEPT = "application/n-triples, text/turtle;q=0.9, application/rdf+xml;q=0.5"
+USER_AGENT = "peelkg (SPARQL 1.1 Protocol client)"
+
+
+class RemoteError(PeelkgError):
+    """The remote endpoint could not be reached or answered with an error."""
+
+    exit_code = 2
+
+
+@dataclass(frozen=True)
+class PushedGraph:
+    graph: str          # graph IRI, or "" for the default graph
+    triples: int
+
+
+def check_endpoint(url: str) -> str:
+    parts = urllib.parse.urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise InputError(f"{url!r} is not an http(s) endpoint URL")
+    return url
+
+
+def _send(request: urllib.request.Request, timeout_s: float) -> tuple[bytes, str]:
+    """The response body and content type; HTTP and network failures become one-line errors."""
+    url = request.full_url
+    try:
+        with urllib.request.urlopen(request, timeout=timeout_s) as response:
+            return response.read(), response.headers.get_content_type()
+    except urllib.error.HTTPError as error:
+        detail = error.read(500).decode("utf-8", "replace").strip().splitlines()
+        raise RemoteError(f"{url}: HTTP {error.code} {error.reason}" + (f": {detail[0]}" if detail else "")) from error
+    except (TimeoutError, socket.timeout) as error:
+        raise LimitExceeded(f"{url}: no answer within the {timeout_s:g} s timeout (raise it with --timeout)") from error
+    except urllib.error.URLError as error:
+        if isinstance(error.reason, (TimeoutError, socket.timeout)):
+            raise LimitExceeded(f"{url}: no answer within the {timeout_s:g} s timeout (raise it with --timeout)") from error
+        raise RemoteError(f"{url}: cannot connect ({error.reason})") from error
+
+
+def post_query(endpoint: str, text: str, form: QueryForm, *, timeout_s: float = DEFAULT_TIMEOUT_S) -> tuple[bytes, str]:
+    """POST a query to a SPARQL 1.1 endpoint; returns the raw answer and its media type."""
+    request = urllib.request.Request(
+        check_endpoint(endpoint),
+        data=text.encode("utf-8"),
+        method="POST",
+        headers={
+            "Content-Type": "application/sparql-query; charset=utf-8",
+            "Accept": GRAPH_ACCEPT if form.returns_graph else RESULTS_ACCEPT,
+            "User-Agent": USER_AGENT,
+        },
+    )
+    return _send(request, timeout_s)
+
+
+def read_answer(data: bytes, media_type: str, form: QueryForm, limit: int, source: str) -> QueryResult:
+    """Parse an endpoint's answer into a QueryResult (at most `limit` rows or triples)."""
+    try:
+        if form.returns_graph:
+            rdf_format = ox.RdfFormat.from_media_type(media_type) or ox.RdfFormat.N_TRIPLES
+            results = (quad.triple for quad in ox.parse(data, format=rdf_format))
+            return collect_results(results, form, limit)
+        results_format = ox.QueryResultsFormat.from_media_type(media_type) or ox.QueryResultsFormat.JSON
+        return collect_results(ox.parse_query_results(data, format=results_format), form, limit)
+    except (SyntaxError, ValueError) as error:
+        if b"cancelled" in data[-200:] or b"timeout" in data[-200:].lower():
+            raise LimitExceeded(f"{source}: the endpoint stopped the query at its timeout") from error
+        raise RemoteError(f"{source}: unreadable {media_type} answer ({str(error).splitlines()[0]})") from error
+
+
+def run_remote_query(endpoint: str, query_text: str, params: dict[str, str] | None = None, *,
+                     timeout_s: float = DEFAULT_TIMEOUT_S, limit: int = DEFAULT_LIMIT,
+                     allow_service: bool = False) -> QueryResult:
+    """Check, bind and run one query against a SPARQL 1.1 endpoint."""
+    prepared = prepare_query(query_text, params, allow_service=allow_service)
+    started = time.perf_counter()
+    data, media_type = post_query(endpoint, prepared.text, prepared.info.form, timeout_s=timeout_s)
+    result = read_answer(data, media_type, prepared.info.form, limit, endpoint)
+    result.elapsed_s = time.perf_counter() - started
+    return result
+
+
+def graph_url(endpoint: str, graph: str | None) -> str:
+    """The Graph Store Protocol URL of one graph: `?graph=IRI`, or `?default` for the default graph."""
+    query = "default" if graph is None else "graph=" + urllib.parse.quote(graph, safe="")
+    return endpoint + ("&" if "?" in endpoint else "?") + query
+
+
+def push_store(store_dir: Path, endpoint: str, *, timeout_s: float = 60.0) -> list[PushedGraph]:
+    """Replace each named graph (and a non-empty default graph) of the remote store with the local one."""
+    from peelkg.graph.store import graph_names, open_store
+
+    check_endpoint(endpoint)
+    check_store(store_dir)
+    store = open_store(store_dir, read_only=True)
+    targets: list[str | None] = list(graph_names(store))
+    if next(iter(store.quads_for_pattern(None, None, None, ox.DefaultGraph())), None) is not None:
+        targets.append(None)
+    pushed = []
+    for graph in targets:
+        source = ox.DefaultGraph() if graph is None else ox.NamedNode(graph)
+        data = store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=source) or b""
+        request = urllib.request.Request(
+            graph_url(endpoint, graph),
+            data=data,
+            method="PUT",
+            headers={"Content-Type": "application/n-triples", "User-Agent": USER_AGENT},
+        )
+        _send(request, timeout_s)
+        pushed.append(PushedGraph(graph or "", data.count(b"\n")))
+    return pushed
