@@ -31,6 +31,8 @@ from peelkg.model import (
 
 SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z\"'(*])")
 NUMBER = r"-?\d[\d,]*(?:\.\d+)?"
+# a group row of a figure table is the sum of the rows under it, to rounding
+GROUP_SUM_TOLERANCE = 0.15
 
 
 @dataclass(frozen=True)
@@ -416,6 +418,8 @@ def extract_figure_tables(document: Document, template: Template) -> list[Statis
     row = 0
     pending_labels: list[Block] = []
     parent: str | None = None
+    parent_total: float | None = None
+    running = 0.0
     for block in document.blocks:
         if block.kind is BlockKind.CAPTION:
             caption, header_seen, row, parent = block, False, 0, None
@@ -433,8 +437,17 @@ def extract_figure_tables(document: Document, template: Template) -> list[Statis
                 outcome = cells[0] if len(cells) >= 4 and cells[0] else None
                 if not indicator:
                     continue
-                if outcome is None and len(cells) >= 4:
-                    parent = indicator
+                row_parent = None
+                if outcome is None and len(cells) >= 4:  # a group row: its rows follow until their values add up
+                    parent, parent_total, running = indicator, values[-2], 0.0
+                elif parent is not None:
+                    value = values[-2] or 0.0
+                    if parent_total is None or running + value <= parent_total + GROUP_SUM_TOLERANCE:
+                        row_parent, running = parent, running + value
+                        if parent_total is not None and abs(running - parent_total) <= GROUP_SUM_TOLERANCE:
+                            parent = None
+                    else:
+                        parent = None
                 row += 1
                 figure_id = "fig" + re.match(r"Figure (\d+)", caption.clean).group(1)
                 force_value, area_value = values[-2], values[-1]
@@ -443,8 +456,7 @@ def extract_figure_tables(document: Document, template: Template) -> list[Statis
                     if value is None:
                         continue
                     stats.append(Statistic(f"{figure_id}-r{row}-{'force' if area is Area.FORCE else 'ew'}", indicator, value,
-                                           unit, area, period, block.line_start, caption.clean, outcome,
-                                           parent if outcome else None))
+                                           unit, area, period, block.line_start, caption.clean, outcome, row_parent))
             elif caption is None and len(numeric) == 2 and len(cells) == 2 and pending_labels:
                 label = pending_labels.pop(0)
                 row += 1

@@ -105,8 +105,9 @@ def test_wessex_glossary_matches_the_answer_key(wessex, key):
 def test_wessex_figure_tables_match_the_answer_key(wessex, key):
     for table in key["statistics"]["figure_tables"]:
         prefix = {"force_in_numbers_crime_outcomes": "fin-", "figure_2": "fig2-", "figure_4": "fig4-"}[table["id"]]
-        got = [(s.indicator, s.value) for s in wessex.statistics if s.id.startswith(prefix) and s.area is Area.FORCE]
-        expected = [(r["indicator"], r["force_value"]) for r in table["rows"] if r["force_value"] is not None]
+        got = [(s.indicator, s.value, s.parent_indicator) for s in wessex.statistics
+               if s.id.startswith(prefix) and s.area is Area.FORCE]
+        expected = [(r["indicator"], r["force_value"], r.get("parent")) for r in table["rows"] if r["force_value"] is not None]
         assert got == expected
 
 
