@@ -67,13 +67,17 @@ def reason(report_graph: Graph, *, raise_on_inconsistency: bool = True) -> Reaso
     started = time.perf_counter()
     _refuse_unresolvable_imports(report_graph)
     ontology = ontology_graph()
-    # Annotations (labels, titles, definitions) mean nothing to a DL reasoner: HermiT gets the rest.
+    # Annotations (labels, titles, definitions) mean nothing to a DL reasoner, and of the data values
+    # only those a class expression of the ontology reads (peel:unaddressed) change what HermiT
+    # concludes: the rest (passage texts, line numbers, scores) are checked by the SHACL shapes, and
+    # leaving them out makes HermiT about 2.5x faster on a report (13 s -> 5 s on Essex).
     annotations = set(ontology.subjects(RDF.type, OWL.AnnotationProperty)) | _BUILTIN_ANNOTATIONS
+    read_values = _data_properties_in_class_expressions(ontology)
     report, logical = Graph(), Graph()
     for triple in report_graph.triples((None, None, None)):
         if triple[1] != OWL.imports:
             report.add(triple)
-            if triple[1] not in annotations:
+            if triple[1] not in annotations and (not isinstance(triple[2], Literal) or triple[1] in read_values):
                 logical.add(triple)
 
     world = World()
@@ -119,6 +123,12 @@ def unsatisfiable_classes(ontology: Graph | None = None) -> list[str]:
 
 
 # --------------------------------------------------------------------------- loading
+
+
+def _data_properties_in_class_expressions(ontology: Graph) -> set[Node]:
+    """Datatype properties that some restriction of the ontology is on (owl:onProperty)."""
+    data_properties = set(ontology.subjects(RDF.type, OWL.DatatypeProperty))
+    return {p for p in ontology.objects(None, OWL.onProperty) if p in data_properties}
 
 
 def _refuse_unresolvable_imports(graph: Graph) -> None:
