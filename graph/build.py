@@ -239,7 +239,7 @@ def _fill(temp: Path, paths: list[Path], *, fresh: bool, reason: bool, strict: b
             if progress is not None:
                 progress(done, len(paths), report)
         _timed(summary.timings, "store", lambda: st.load_ontology(store))
-        _timed(summary.timings, "store", lambda: st.finish(store))
+        _timed(summary.timings, "store", lambda: st.finish(store, optimize=fresh))
         summary.graphs = st.graph_sizes(store)
         return summary
     finally:

@@ -430,8 +430,8 @@ def _child(store_dir: str, prepared: PreparedQuery, limit: int, conn: Any) -> No
 
     try:
         store = open_store(Path(store_dir), read_only=True)
-        # The default graph is the union of the named graphs, unless the query names its own (FROM).
-        results = store.query(prepared.text, use_default_graph_as_union=not prepared.info.uses_dataset)
+        # The store's default graph is the union of its named graphs (kept so by the store module).
+        results = store.query(prepared.text)
         form = prepared.info.form
         conn.send(("ok", collect_results(results, form, limit)))
     except SyntaxError as error:

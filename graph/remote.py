@@ -126,15 +126,17 @@ def graph_url(endpoint: str, graph: str | None) -> str:
 
 
 def push_store(store_dir: Path, endpoint: str, *, timeout_s: float = 60.0) -> list[PushedGraph]:
-    """Replace each named graph (and a non-empty default graph) of the remote store with the local one."""
+    """Replace each named graph of the remote store with the local one.
+
+    The local default graph is not pushed: it is the union of the named graphs, which the remote
+    store is expected to provide itself (see the module docstring).
+    """
     from peelkg.graph.store import graph_names, open_store
 
     check_endpoint(endpoint)
     check_store(store_dir)
     store = open_store(store_dir, read_only=True)
     targets: list[str | None] = list(graph_names(store))
-    if next(iter(store.quads_for_pattern(None, None, None, ox.DefaultGraph())), None) is not None:
-        targets.append(None)
     pushed = []
     for graph in targets:
         source = ox.DefaultGraph() if graph is None else ox.NamedNode(graph)

@@ -2,7 +2,7 @@
 
 Two servers, both bound to a loopback address:
 
-- the Oxigraph server (`oxigraph serve-read-only --union-default-graph`) on PORT: the
+- the Oxigraph server (`oxigraph serve-read-only`, whose default graph is the union of the named graphs, kept so by the store module) on PORT: the
   SPARQL 1.1 Protocol at /query (GET and POST, content negotiation for JSON, XML, CSV,
   TSV results and Turtle graphs), updates refused, its bundled YASGUI editor at /;
 - a small stdlib HTTP server on PAGE_PORT (PORT + 1 by default) serving the named-query
@@ -229,7 +229,6 @@ class LocalEndpoint:
             oxigraph_binary(), "serve-read-only",
             "--location", str(self.store_dir),
             "--bind", f"{_url_host(self.host)}:{self.port}",
-            "--union-default-graph",
             "--timeout-s", str(max(1, math.ceil(self.timeout_s))),
         ]
         self._process = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=self._log, stderr=self._log)

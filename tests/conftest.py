@@ -92,10 +92,10 @@ def build_sample_store(target: Path) -> Path:
     """A store as a build leaves it: the fixture's report, links and inferred graphs plus the ontology graph."""
     import pyoxigraph as ox
 
-    from peelkg.graph.store import create_store, finish, load_ontology
+    from peelkg.graph.store import create_store, finish, load_dataset_file, load_ontology
 
     store = create_store(target)
-    store.bulk_load(path=str(QUERY_FIXTURE), format=ox.RdfFormat.TRIG)
+    load_dataset_file(store, QUERY_FIXTURE, ox.RdfFormat.TRIG)
     load_ontology(store)
     finish(store)
     del store
