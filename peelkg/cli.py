@@ -129,9 +129,10 @@ def bench(quick: bool, json_file: Path | None, work_dir: Path | None) -> None:
     """
     import json
 
-    from peelkg.graph.bench import format_table, run_bench
+    from peelkg.graph.bench import format_row, format_table, run_bench
 
-    result = run_bench(quick=quick, work_dir=work_dir, progress=lambda line: click.echo(line, err=True))
+    result = run_bench(quick=quick, work_dir=work_dir, progress=lambda line: click.echo(line, err=True),
+                       on_figure=lambda figure: click.echo(format_row(figure), err=True))
     click.echo(format_table(result))
     if json_file is not None:
         json_file.write_text(json.dumps(result.to_dict(), indent=2), encoding="utf-8")

@@ -1,0 +1,113 @@
+"""The synthetic corpus, incremental adds, and the `peelkg bench --quick` run."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from rdflib.compare import graph_diff, isomorphic, to_isomorphic
+
+from peelkg.cli import main
+from peelkg.graph import bench, build
+from peelkg.graph import store as st
+from peelkg.graph.corpus import generate_corpus
+from peelkg.graph.query import load_named_queries
+from peelkg.pipeline import load_report
+
+
+def test_corpus_is_deterministic_and_every_report_loads_as_its_own_force(tmp_path: Path) -> None:
+    first = generate_corpus(tmp_path / "a", 4, seed=7)
+    again = generate_corpus(tmp_path / "b", 4, seed=7)
+    other = generate_corpus(tmp_path / "c", 4, seed=8)
+    assert [r.path.read_bytes() for r in first] == [r.path.read_bytes() for r in again]
+    assert [r.path.read_bytes() for r in first] != [r.path.read_bytes() for r in other]
+    assert len({r.skeleton for r in first}) > 1, "the corpus should recombine more than one skeleton"
+    iris = set()
+    for report in first:
+        built = load_report(report.path)
+        assert not [i for i in built.issues if i.severity.value == "fatal"]
+        assert built.facts.document.meta.force_name == report.force
+        iris.add(built.report_iri)
+    assert len(iris) == len(first)
+
+
+def test_corpus_varies_names_numbers_and_grades(tmp_path: Path) -> None:
+    reports = generate_corpus(tmp_path, 6, seed=3)
+    texts = [r.path.read_text(encoding="utf-8") for r in reports]
+    same_skeleton = [t for r, t in zip(reports, texts) if r.skeleton == reports[0].skeleton]
+    assert len(set(same_skeleton)) == len(same_skeleton)
+    grades = {tuple((j.question_id, j.grade) for j in load_report(r.path).facts.judgments if not j.previous) for r in reports}
+    assert len(grades) > 1
+
+
+def test_adding_a_report_gives_the_same_store_as_a_full_rebuild(tmp_path: Path) -> None:
+    paths = [r.path for r in generate_corpus(tmp_path / "corpus", 3, seed=11)]
+    build.build_store(paths[:2], tmp_path / "incremental", reason=False)
+    build.add_report(paths[2], tmp_path / "incremental", reason=False)
+    build.build_store(paths, tmp_path / "full", reason=False)
+    incremental = st.open_store(tmp_path / "incremental")
+    full = st.open_store(tmp_path / "full")
+    assert st.graph_names(incremental) == st.graph_names(full)
+    assert len(st.list_reports(full)) == 3
+    for iri in st.graph_names(full):
+        a, b = st.read_graph(incremental, iri), st.read_graph(full, iri)
+        if not isomorphic(a, b):
+            _, only_a, only_b = graph_diff(to_isomorphic(a), to_isomorphic(b))
+            pytest.fail(f"{iri} differs: {len(only_a)} triples only after add, {len(only_b)} only after rebuild")
+
+
+def test_percentiles_status_and_query_kinds() -> None:
+    assert bench._p([5, 1, 3, 2, 4], 50) == 3
+    assert bench._p([5, 1, 3, 2, 4], 95) == 5
+    assert bench._p([], 50) is None
+    assert bench.Figure("x", "y", 2.0, "s", 3.0).status == "PASS"
+    assert bench.Figure("x", "y", 4.0, "s", 3.0).status == "MISS"
+    assert bench.Figure("x", "y", None, "s", 3.0).status == "MISS"
+    assert bench.Figure("x", "y", 12.0, "x", 30.0, higher_is_better=True, bound=True).status == "?"
+    assert bench.Figure("x", "y", 40.0, "x", 30.0, higher_is_better=True, bound=True).status == "PASS"
+    assert bench._kind("SELECT ?r (COUNT(?p) AS ?n) WHERE { ?p a ?c } GROUP BY ?r") == "aggregate"
+    assert bench._kind("SELECT * WHERE { ?a ?b ?c . ?c ?d ?e . ?e ?f ?g }") == "join"
+    assert bench._kind("SELECT * WHERE { ?a ?b ?c }") == "lookup"
+
+
+def test_scaling_table_values_keeps_their_format() -> None:
+    assert bench_value("1\tCharged/Summonsed\t9.7\t12.1\n", 2.0) == "1\tCharged/Summonsed\t19.4\t12.1\n"
+    assert bench_value("8.2%\t12.1%\n", 0.5) == "4.1%\t12.1%\n"
+    assert bench_value("\tTotal\t100.00\t100.00\n", 0.5) == "\tTotal\t100.00\t100.00\n"
+
+
+def bench_value(line: str, factor: float) -> str:
+    from peelkg.graph.corpus import _scale_first_value
+
+    return _scale_first_value(line, factor)
+
+
+@pytest.mark.slow
+@pytest.mark.browser
+def test_quick_bench_runs_and_prints_every_figure(tmp_path: Path) -> None:
+    out = tmp_path / "bench.json"
+    result = CliRunner().invoke(main, ["bench", "--quick", "--json", str(out)])
+    assert result.exit_code == 0, result.output
+    table = result.stdout
+    expected = [
+        "build end to end, no reasoning", "build end to end, with reasoning",
+        *(f"stage {stage}" for stage in ("read", "segment", "extract", "link", "assemble", "validate", "store", "reason")),
+    ]
+    for size in (1, 3):
+        expected += [f"{size} report(s): {name}" for name in ("build time", "reports/s", "triples/s", "peak memory")]
+        for query in load_named_queries():
+            expected += [f"{size} report(s): {query.name} ({bench._kind(query.text)}) Oxigraph p50",
+                         f"{size} report(s): {query.name} Oxigraph p95",
+                         f"{size} report(s): {query.name} rdflib p50",
+                         f"{size} report(s): {query.name} rdflib/Oxigraph"]
+    expected.append("3 report(s): add one report")
+    for nodes in (100, 500):
+        expected += [f"{nodes} nodes: {name}" for name in ("view generation", "HTML size", "first draw", "settled layout")]
+    missing = [name for name in expected if name not in table]
+    assert not missing, f"figures missing from the table: {missing}\n{table}"
+    data = json.loads(out.read_text(encoding="utf-8"))
+    assert data["quick"] is True and data["machine"]["cpus"]
+    assert len(data["figures"]) == table.count("\n| ") - 1 and all("status" in f for f in data["figures"])
+    assert data["seconds"] < 120
