@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass
 
 from peelkg.loaders.acronyms import find_definitions, singular
-from peelkg.loaders.segment import Template, force_area, key, _load_yaml, template_files, title_pattern
+from peelkg.loaders.segment import BULLET_START, Template, _load_yaml, force_area, key, template_files, title_pattern
 from peelkg.model import (
     Area,
     Block,
@@ -192,11 +192,8 @@ def extract_previous_judgments(document: Document, template: Template) -> list[J
 
 # --------------------------------------------------------------------------- findings
 
-BULLET_MARKER = re.compile(r"^\s*(?:[-•−⁻–▪●]|\d+\.)\s+")
-
-
 def _bullet_text(block: Block) -> str:
-    return BULLET_MARKER.sub("", block.clean, count=1).strip()
+    return BULLET_START.sub("", block.clean, count=1).strip()
 
 
 def extract_findings(document: Document, template: Template) -> list[Finding]:
