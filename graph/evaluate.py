@@ -146,18 +146,12 @@ def report_for(key: dict, key_path: Path | str) -> Path:
 
 def load_facts(report: Path | str) -> Facts:
     """The loader's facts for one report: read, segment, extract, then who and what."""
-    from peelkg.loaders.entities import extract_entities
-    from peelkg.loaders.extract import extract
-    from peelkg.loaders.read import read_report
-    from peelkg.loaders.segment import segment
+    from peelkg.pipeline import extract_facts
 
     path = Path(report)
     if not path.is_file():
         raise InputError(f"{path}: no such report file")
-    document = segment(read_report(path))
-    facts = extract(document)
-    extract_entities(document, facts)
-    return facts
+    return extract_facts(path)
 
 
 # --------------------------------------------------------------------------- matching

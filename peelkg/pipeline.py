@@ -31,20 +31,30 @@ class ReportBuild:
     facts: Facts | None = None
 
 
-def load_report(path: Path | str, *, strict: bool = False) -> ReportBuild:
-    """Run the loader stages on one report file; warnings are collected, fatal problems raised."""
-    timings: dict[str, float] = {}
-
+def _timer(timings: dict[str, float]):
     def timed(stage: str, function, *args):
         start = time.perf_counter()
         result = function(*args)
         timings[stage] = time.perf_counter() - start
         return result
 
-    source = timed("read", read_report, path)
-    document = timed("segment", segment, source)
+    return timed
+
+
+def extract_facts(path: Path | str, timings: dict[str, float] | None = None) -> Facts:
+    """Read, segment and extract one report: everything it states, before linking."""
+    timed = _timer({} if timings is None else timings)
+    document = timed("segment", segment, timed("read", read_report, path))
     facts = timed("extract", extract, document)
     timed("entities", extract_entities, document, facts)
+    return facts
+
+
+def load_report(path: Path | str, *, strict: bool = False) -> ReportBuild:
+    """Run the loader stages on one report file; warnings are collected, fatal problems raised."""
+    timings: dict[str, float] = {}
+    timed = _timer(timings)
+    facts = extract_facts(path, timings)
     links = timed("link", link_facts, facts)
     graphs = timed("assemble", assemble, facts, links)
     issues = facts.issues
