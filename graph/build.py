@@ -4,22 +4,29 @@ Every report is loaded, validated (SHACL, on its plain in-memory rdflib graph) a
 over on its own, then bulk-loaded into a new store built beside the target
 (`{store}.building-{pid}`); only when everything succeeded is the new store renamed into
 place. A failed or killed build therefore leaves the previous store as it was.
+
+The per-report work needs nothing from other reports, so with several reports it runs in a
+pool of worker processes (one per CPU by default); each worker hands back the report's
+N-Quads, and this process alone writes the store, in the order the reports were given.
 """
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 import shutil
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
 import rdflib
 
-from peelkg.errors import InputError, ValidationFailed
+from peelkg.errors import InputError, PeelkgError, ValidationFailed
 from peelkg.graph import store as st
 from peelkg.model import Issue, Severity
 from peelkg.resources import GRAPH_BASE
@@ -103,11 +110,15 @@ def build_store(
     reason: bool = True,
     strict: bool = False,
     progress: Progress | None = None,
+    jobs: int | None = None,
 ) -> BuildSummary:
-    """Build a new store from the reports and put it in place of `store_dir` (atomic)."""
+    """Build a new store from the reports and put it in place of `store_dir` (atomic).
+
+    `jobs` worker processes prepare the reports (default: $PEELKG_JOBS, else one per CPU).
+    """
     store_dir = Path(store_dir).absolute()
     st.check_replaceable(store_dir)
-    return _build(list(report_paths), store_dir, fresh=True, reason=reason, strict=strict, progress=progress)
+    return _build(list(report_paths), store_dir, fresh=True, reason=reason, strict=strict, progress=progress, jobs=jobs)
 
 
 def add_reports(
@@ -117,12 +128,13 @@ def add_reports(
     reason: bool = True,
     strict: bool = False,
     progress: Progress | None = None,
+    jobs: int | None = None,
 ) -> BuildSummary:
     """Add or replace reports in an existing store: work on a snapshot, then swap it in (atomic)."""
     store_dir = Path(store_dir).absolute()
     if not st.is_store(store_dir):
         raise st.StoreError(f"{store_dir}: no store to add to; run `peelkg build --store {store_dir}` first")
-    return _build(list(report_paths), store_dir, fresh=False, reason=reason, strict=strict, progress=progress)
+    return _build(list(report_paths), store_dir, fresh=False, reason=reason, strict=strict, progress=progress, jobs=jobs)
 
 
 def add_report(path: Path, store_dir: Path, *, reason: bool = True, strict: bool = False) -> BuildSummary:
@@ -169,6 +181,65 @@ def prepare_report(path: Path, *, reason: bool, strict: bool, timings: dict[str,
     return summary, graphs
 
 
+@dataclass
+class PreparedReport:
+    """One report ready for the store: what a worker process hands back (plain, picklable data)."""
+
+    summary: ReportSummary
+    nquads: bytes                 # every graph of the report, from `store.to_nquads`
+    graph_iris: list[str]
+    timings: dict[str, float]
+
+
+def prepare_for_store(path: Path, *, reason: bool, strict: bool) -> PreparedReport:
+    """`prepare_report`, then the graphs written as N-Quads (the part of storing that needs no store)."""
+    timings: dict[str, float] = {}
+    summary, graphs = prepare_report(path, reason=reason, strict=strict, timings=timings)
+    try:
+        nquads = _timed(timings, "store", lambda: st.to_nquads(graphs))
+    except st.StoreError as error:
+        raise st.StoreError(f"{path}: {error}") from error
+    return PreparedReport(summary, nquads, list(graphs), timings)
+
+
+def _prepare_in_worker(path: Path, *, reason: bool, strict: bool) -> PreparedReport | PeelkgError:
+    """Runs in a worker process: an expected error is handed back as a value, to be raised by the parent."""
+    try:
+        return prepare_for_store(path, reason=reason, strict=strict)
+    except PeelkgError as error:
+        return error
+
+
+def default_jobs() -> int:
+    """Worker processes for a build: $PEELKG_JOBS, else the CPUs this process may use."""
+    value = os.environ.get("PEELKG_JOBS", "").strip()
+    if value:
+        if not value.isdigit() or int(value) < 1:
+            raise InputError(f"PEELKG_JOBS={value!r}: give a whole number of worker processes, 1 or more")
+        return int(value)
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+
+
+@contextmanager
+def _prepared_reports(paths: list[Path], *, jobs: int, reason: bool, strict: bool) -> Iterator[Iterator[PreparedReport]]:
+    """The reports prepared in order: here for one job or one report, else in a pool of forked workers.
+
+    Fork (not spawn) so workers start at once and see this process's modules as they are.
+    """
+    if jobs <= 1 or len(paths) <= 1:
+        yield (prepare_for_store(path, reason=reason, strict=strict) for path in paths)
+        return
+    work = partial(_prepare_in_worker, reason=reason, strict=strict)
+    with multiprocessing.get_context("fork").Pool(min(jobs, len(paths))) as pool:
+        yield (_raised(outcome) for outcome in pool.imap(work, paths))
+
+
+def _raised(outcome: PreparedReport | PeelkgError) -> PreparedReport:
+    if isinstance(outcome, PeelkgError):
+        raise outcome
+    return outcome
+
+
 def _key_of(path: Path, graphs: dict[str, rdflib.Graph]) -> str:
     """`{insp}/{force}` of the one report graph; every other graph must end with it too."""
     keys = [key for key in map(st.report_key, graphs) if key is not None]
@@ -203,15 +274,21 @@ def _timed(timings: dict[str, float], stage: str, run: Callable):
 # --------------------------------------------------------------------------- the atomic swap
 
 
-def _build(paths: list[Path], store_dir: Path, *, fresh: bool, reason: bool, strict: bool, progress: Progress | None) -> BuildSummary:
+def _build(paths: list[Path], store_dir: Path, *, fresh: bool, reason: bool, strict: bool,
+           progress: Progress | None, jobs: int | None) -> BuildSummary:
     if not paths:
         raise InputError("no report to build: give at least one report file")
+    jobs = default_jobs() if jobs is None else jobs
+    if jobs < 1:
+        raise InputError(f"jobs={jobs}: give a whole number of worker processes, 1 or more")
     recover_interrupted(store_dir)
     temp = _sibling(store_dir, "building")
     try:
-        if not fresh:
-            st.snapshot(store_dir, temp)
-        summary = _fill(temp, paths, fresh=fresh, reason=reason, strict=strict, progress=progress)
+        # The workers are forked before any store is opened here, so they share no database handle.
+        with _prepared_reports(paths, jobs=jobs, reason=reason, strict=strict) as prepared:
+            if not fresh:
+                st.snapshot(store_dir, temp)
+            summary = _fill(temp, paths, prepared, fresh=fresh, progress=progress)
         _swap(temp, store_dir)
     except BaseException:
         shutil.rmtree(temp, ignore_errors=True)
@@ -220,19 +297,22 @@ def _build(paths: list[Path], store_dir: Path, *, fresh: bool, reason: bool, str
     return summary
 
 
-def _fill(temp: Path, paths: list[Path], *, fresh: bool, reason: bool, strict: bool, progress: Progress | None) -> BuildSummary:
-    """Load every report and the ontology into the store at `temp`; the store is closed on return."""
+def _fill(temp: Path, paths: list[Path], prepared: Iterator[PreparedReport], *, fresh: bool,
+          progress: Progress | None) -> BuildSummary:
+    """Write every prepared report and the ontology into the store at `temp`; the store is closed on return."""
     store = st.create_store(temp) if fresh else st.open_store(temp, read_only=False)
     try:
         summary = BuildSummary(store_dir=temp, reports=[])
         seen: dict[str, Path] = {}
-        for done, path in enumerate(paths, start=1):
-            report, graphs = prepare_report(path, reason=reason, strict=strict, timings=summary.timings)
+        for done, (path, ready) in enumerate(zip(paths, prepared), start=1):
+            report = ready.summary
+            for stage, seconds in ready.timings.items():
+                summary.timings[stage] = summary.timings.get(stage, 0.0) + seconds
             if report.key in seen:
                 raise InputError(f"{path}: same report as {seen[report.key]} ({report.key}); give each report once")
             seen[report.key] = path
             try:
-                _timed(summary.timings, "store", lambda: _replace(store, report.key, graphs))
+                _timed(summary.timings, "store", lambda: _replace(store, report.key, ready, fresh=fresh))
             except st.StoreError as error:
                 raise st.StoreError(f"{path}: {error}") from error
             summary.reports.append(report)
@@ -246,9 +326,11 @@ def _fill(temp: Path, paths: list[Path], *, fresh: bool, reason: bool, strict: b
         del store   # closes the database, so the directory can be renamed or removed
 
 
-def _replace(store: ox.Store, key: str, graphs: dict[str, rdflib.Graph]) -> None:
-    st.remove_report(store, key)
-    st.load_graphs(store, graphs)
+def _replace(store: ox.Store, key: str, ready: PreparedReport, *, fresh: bool) -> None:
+    """Put one report's graphs in the store; in a store that already had reports, drop its old graphs first."""
+    if not fresh:
+        st.remove_report(store, key)
+    st.load_nquads(store, ready.nquads, ready.graph_iris)
 
 
 def _swap(new: Path, target: Path) -> None:

@@ -122,16 +122,23 @@ def to_nquads(graphs: Mapping[str, rdflib.Graph]) -> bytes:
 
 def load_graphs(store: ox.Store, graphs: Mapping[str, rdflib.Graph]) -> int:
     """Bulk-load rdflib graphs into their named graphs (and the union default graph); returns the triples given."""
-    data = to_nquads(graphs)
+    load_nquads(store, to_nquads(graphs), list(graphs))
+    return sum(len(graph) for graph in graphs.values())
+
+
+def load_nquads(store: ox.Store, data: bytes, graph_iris: list[str]) -> None:
+    """Bulk-load N-Quads (from `to_nquads`) into their named graphs and the union default graph.
+
+    `graph_iris` names every graph the data belongs to, so that an empty graph still shows up.
+    """
     if data:
         try:
             store.bulk_load(data, format=ox.RdfFormat.N_QUADS)
             store.bulk_load(_as_triples(data), format=ox.RdfFormat.N_TRIPLES)
         except (OSError, SyntaxError, ValueError) as error:
             raise StoreError(f"cannot load graphs into the store ({_first_line(error)})") from error
-    for iri in graphs:
-        store.add_graph(ox.NamedNode(iri))  # an empty graph still shows up as a named graph
-    return sum(len(graph) for graph in graphs.values())
+    for iri in graph_iris:
+        store.add_graph(ox.NamedNode(iri))
 
 
 def ontology_files() -> list[Path]:

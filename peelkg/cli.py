@@ -49,7 +49,9 @@ def main() -> None:
 @click.option("--add", is_flag=True, help="Add or replace REPORTs in the existing store instead of rebuilding it.")
 @click.option("--no-reason", is_flag=True, help="Skip reasoning: no inferred graphs.")
 @click.option("--strict", is_flag=True, help="Fail on warnings in a report, not only on fatal problems.")
-def build(reports: tuple[Path, ...], store_dir: Path | None, add: bool, no_reason: bool, strict: bool) -> None:
+@click.option("--jobs", type=click.IntRange(min=1), default=None,
+              help="Worker processes that prepare reports (default: $PEELKG_JOBS, else one per CPU).")
+def build(reports: tuple[Path, ...], store_dir: Path | None, add: bool, no_reason: bool, strict: bool, jobs: int | None) -> None:
     """Build the store from report texts (default: the bundled reports).
 
     The new store replaces the old one only once every report has loaded and validated.
@@ -69,7 +71,8 @@ def build(reports: tuple[Path, ...], store_dir: Path | None, add: bool, no_reaso
             click.echo(str(issue), err=True)
 
     run = add_reports if add else build_store
-    summary = run(list(reports) or bundled_reports(), resolve_store(store_dir), reason=not no_reason, strict=strict, progress=progress)
+    summary = run(list(reports) or bundled_reports(), resolve_store(store_dir), reason=not no_reason, strict=strict, progress=progress,
+                  jobs=jobs)
     verb = "added" if add else "built"
     click.echo(f"{verb} {len(summary.reports)} report(s); store {summary.store_dir}: {summary.triples} triples in {len(summary.graphs)} named graphs")
 

@@ -25,6 +25,10 @@ class ReportFormatError(InputError):
         self.problem = problem
         self.line = line
 
+    def __reduce__(self):
+        # Pickled with its own arguments, so it crosses from a build worker process intact.
+        return (type(self), (self.path, self.problem, self.line))
+
 
 class ValidationFailed(PeelkgError):
     """The graph does not conform to the SHACL shapes or is logically inconsistent."""

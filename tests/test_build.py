@@ -22,7 +22,7 @@ from rdflib.compare import graph_diff, isomorphic, to_isomorphic
 from rdflib.namespace import RDF, RDFS
 
 from peelkg.cli import main
-from peelkg.errors import InputError, ValidationFailed
+from peelkg.errors import InputError, ReportFormatError, ValidationFailed
 from peelkg.graph import build as bd
 from peelkg.graph import store as st
 from peelkg.graph.validate import ShaclSeverity, ValidationReport, ValidationResult
@@ -294,10 +294,10 @@ def test_a_loader_error_leaves_the_previous_store(built, reports, monkeypatch):
 def test_an_interrupted_build_leaves_the_previous_store(built, reports, monkeypatch):
     store_dir, files, report = built
 
-    def interrupted(store, graphs):
+    def interrupted(store, data, graph_iris):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(st, "load_graphs", interrupted)
+    monkeypatch.setattr(st, "load_nquads", interrupted)
     with pytest.raises(KeyboardInterrupt):
         bd.build_store([write_report(reports, "south-police")], store_dir)
     assert_untouched(store_dir, files, report)
@@ -488,3 +488,39 @@ def test_the_bundled_report_round_trips_through_the_store(tmp_path):
     st.load_graphs(store, graphs)
     for iri, graph in graphs.items():
         assert isomorphic(st.read_graph(store, iri), graph), f"{iri} changed on its way through the store"
+
+
+# --------------------------------------------------------------------------- worker processes
+
+
+def test_workers_build_the_same_store_as_one_process(fakes, reports, tmp_path):
+    paths = [write_report(reports, force, afis=n) for n, force in enumerate(("north-police", "south-police", "west-police"), start=1)]
+    orders = {}
+    for jobs in (1, 2):
+        seen = []
+        bd.build_store(paths, tmp_path / f"store-{jobs}", jobs=jobs, progress=lambda done, total, report: seen.append(report.key))
+        orders[jobs] = seen
+    assert orders[1] == orders[2] == [f"{INSP}/{force}" for force in ("north-police", "south-police", "west-police")]
+    assert_same_dataset(tmp_path / "store-1", tmp_path / "store-2")
+
+
+def test_a_report_error_in_a_worker_reaches_the_caller_whole(fakes, reports, tmp_path, monkeypatch):
+    def unreadable(path, *, strict=False):
+        if path.name.startswith("south"):
+            raise ReportFormatError(str(path), "not an inspection report (no grade line)", line=12)
+        return fake_load_report(path)
+
+    monkeypatch.setattr(bd, "load_report", unreadable)
+    paths = [write_report(reports, "north-police"), write_report(reports, "south-police")]
+    with pytest.raises(ReportFormatError) as caught:
+        bd.build_store(paths, tmp_path / "store", jobs=2)
+    assert (caught.value.line, caught.value.problem) == (12, "not an inspection report (no grade line)")
+    assert str(caught.value).endswith("south-police.trig:12: not an inspection report (no grade line)")
+    assert not (tmp_path / "store").exists()
+
+
+@pytest.mark.parametrize("value", ["0", "two", "-1"])
+def test_a_bad_peelkg_jobs_is_an_input_error(fakes, reports, tmp_path, monkeypatch, value):
+    monkeypatch.setenv("PEELKG_JOBS", value)
+    with pytest.raises(InputError, match="PEELKG_JOBS"):
+        bd.build_store([write_report(reports, "north-police")], tmp_path / "store")
