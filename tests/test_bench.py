@@ -72,6 +72,28 @@ def test_percentiles_status_and_query_kinds() -> None:
     assert bench._kind("SELECT * WHERE { ?a ?b ?c }") == "lookup"
 
 
+def test_tree_memory_counts_the_workers_of_a_process() -> None:
+    """A child holding 200 MB of its own shows up in its parent's tree, not in the parent alone."""
+    import subprocess
+    import sys
+    import time
+
+    code = "import sys, time; block = bytearray(200 * 2**20); block[::4096] = b'x' * len(block[::4096]); print(flush=True); time.sleep(30)"
+    parent = subprocess.Popen([sys.executable, "-c", f"import subprocess, sys; subprocess.run([sys.executable, '-c', {code!r}])"],
+                              stdout=subprocess.PIPE)
+    try:
+        time.sleep(0.5)
+        deadline = time.monotonic() + 20
+        while bench.tree_memory_mb(parent.pid) < 200 and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert bench.tree_memory_mb(parent.pid) >= 200
+        assert bench._memory_kb(parent.pid) / 1024 < 100
+    finally:
+        subprocess.run(["pkill", "-P", str(parent.pid)])
+        parent.kill()
+        parent.wait()
+
+
 def test_scaling_table_values_keeps_their_format() -> None:
     assert bench_value("1\tCharged/Summonsed\t9.7\t12.1\n", 2.0) == "1\tCharged/Summonsed\t19.4\t12.1\n"
     assert bench_value("8.2%\t12.1%\n", 0.5) == "4.1%\t12.1%\n"
