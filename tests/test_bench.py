@@ -94,6 +94,27 @@ def test_tree_memory_counts_the_workers_of_a_process() -> None:
         parent.wait()
 
 
+class SlowDataset:
+    """Stands in for an rdflib Dataset whose every query takes `seconds`."""
+
+    def __init__(self, seconds: float) -> None:
+        self.seconds = seconds
+
+    def query(self, text: str) -> list:
+        import time
+
+        time.sleep(self.seconds)
+        return []
+
+
+def test_rdflib_times_keep_the_finished_runs_and_are_a_bound_only_when_none_finished() -> None:
+    query = bench.BenchQuery("q", "SELECT * WHERE { ?s ?p ?o }", "lookup")
+    times, bound = bench._rdflib_times(SlowDataset(0.1), query, runs=10, budget=0.25)
+    assert not bound and len(times) == 2 and all(t >= 0.1 for t in times)
+    times, bound = bench._rdflib_times(SlowDataset(1.0), query, runs=10, budget=0.2)
+    assert bound and len(times) == 1 and 0.15 <= times[0] < 1.0
+
+
 def test_scaling_table_values_keeps_their_format() -> None:
     assert bench_value("1\tCharged/Summonsed\t9.7\t12.1\n", 2.0) == "1\tCharged/Summonsed\t19.4\t12.1\n"
     assert bench_value("8.2%\t12.1%\n", 0.5) == "4.1%\t12.1%\n"
