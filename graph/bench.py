@@ -30,7 +30,7 @@ from pathlib import Path
 
 import rdflib
 
-from peelkg.errors import PeelkgError
+from peelkg.errors import PeelkgError, first_line
 from peelkg.resources import bundled_reports
 from peelkg.vocab import PEEL
 
@@ -772,8 +772,7 @@ def _ms(value: float | None) -> float | None:
 
 
 def _one_line(error: BaseException, limit: int = 160) -> str:
-    text = str(error).strip()
-    line = text.splitlines()[0] if text else type(error).__name__
+    line = first_line(error)
     return line if len(line) <= limit else line[: limit - 1] + "\u2026"
 
 

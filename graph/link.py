@@ -59,7 +59,7 @@ import snowballstemmer
 import yaml
 from sklearn.feature_extraction.text import TfidfVectorizer
 
-from peelkg.errors import InputError
+from peelkg.errors import InputError, first_line
 from peelkg.loaders.acronyms import find_definitions, singular
 from peelkg.loaders.extract import sentences
 from peelkg.loaders.segment import force_area
@@ -118,8 +118,7 @@ def load_curated(path: Path | str) -> list[CuratedLink]:
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8-sig"))
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as error:
-        problem = str(error).splitlines()[0] if str(error) else type(error).__name__
-        raise CuratedLinkError(f"{path}: not a readable YAML file: {problem}") from error
+        raise CuratedLinkError(f"{path}: not a readable YAML file: {first_line(error)}") from error
     if data is None:
         return []
     fields = ("initiative", "target", "quote", "rationale")

@@ -26,7 +26,7 @@ from typing import Any
 import pyoxigraph as ox
 import yaml
 
-from peelkg.errors import InputError, LimitExceeded, PeelkgError
+from peelkg.errors import InputError, LimitExceeded, PeelkgError, first_line
 from peelkg.resources import queries_dir
 
 DEFAULT_TIMEOUT_S = 30.0
@@ -419,11 +419,6 @@ def collect_results(results: Any, form: QueryForm, limit: int) -> QueryResult:
     return result
 
 
-def _first_line(error: Exception) -> str:
-    lines = str(error).strip().splitlines()
-    return lines[0] if lines else type(error).__name__
-
-
 def _child(store_dir: str, prepared: PreparedQuery, limit: int, conn: Any) -> None:
     """Runs in the forked child: open the store read-only, evaluate, send back (status, payload)."""
     from peelkg.graph.store import open_store
@@ -439,9 +434,9 @@ def _child(store_dir: str, prepared: PreparedQuery, limit: int, conn: Any) -> No
     except PeelkgError as error:
         conn.send(("store", str(error)))
     except OSError as error:
-        conn.send(("store", f"{store_dir}: cannot read the store: {_first_line(error)}"))
+        conn.send(("store", f"{store_dir}: cannot read the store: {first_line(error)}"))
     except Exception as error:  # any evaluation failure becomes a message for the parent
-        conn.send(("failed", f"{type(error).__name__}: {_first_line(error)}"))
+        conn.send(("failed", f"{type(error).__name__}: {first_line(error)}"))
     finally:
         conn.close()
 

@@ -25,7 +25,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from peelkg.errors import InputError, LimitExceeded, PeelkgError
+from peelkg.errors import InputError, LimitExceeded, PeelkgError, first_line
 from peelkg.graph.query import (
     DEFAULT_LIMIT,
     DEFAULT_TIMEOUT_S,
@@ -104,7 +104,7 @@ def read_answer(data: bytes, media_type: str, form: QueryForm, limit: int, sourc
     except (SyntaxError, ValueError) as error:
         if b"cancelled" in data[-200:] or b"timeout" in data[-200:].lower():
             raise LimitExceeded(f"{source}: the endpoint stopped the query at its timeout") from error
-        raise RemoteError(f"{source}: unreadable {media_type} answer ({str(error).splitlines()[0]})") from error
+        raise RemoteError(f"{source}: unreadable {media_type} answer ({first_line(error)})") from error
 
 
 def run_remote_query(endpoint: str, query_text: str, params: dict[str, str] | None = None, *,

@@ -17,7 +17,7 @@ import pyoxigraph as ox
 import rdflib
 from oxrdflib import OxigraphStore
 
-from peelkg.errors import PeelkgError
+from peelkg.errors import PeelkgError, first_line
 from peelkg.resources import GRAPH_BASE, ONTOLOGY_GRAPH, ontology_file
 
 REPORT_GRAPH_PREFIX = GRAPH_BASE + "report/"
@@ -87,7 +87,7 @@ def _open(path: Path, *, read_only: bool) -> ox.Store:
     try:
         return ox.Store.read_only(str(path)) if read_only else ox.Store(str(path))
     except (OSError, RuntimeError) as error:
-        raise StoreError(f"{path}: cannot open the store ({_first_line(error)})") from error
+        raise StoreError(f"{path}: cannot open the store ({first_line(error)})") from error
 
 
 def snapshot(path: Path, target: Path) -> None:
@@ -96,11 +96,7 @@ def snapshot(path: Path, target: Path) -> None:
     try:
         store.backup(str(target))
     except (OSError, RuntimeError) as error:
-        raise StoreError(f"{path}: cannot copy the store to {target} ({_first_line(error)})") from error
-
-
-def _first_line(error: Exception) -> str:
-    return str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+        raise StoreError(f"{path}: cannot copy the store to {target} ({first_line(error)})") from error
 
 
 # --------------------------------------------------------------------------- writing
@@ -114,7 +110,7 @@ def to_nquads(graphs: Mapping[str, rdflib.Graph]) -> bytes:
             suffix = f" {ox.NamedNode(iri)} .\n"
             text = graph.serialize(format="nt", encoding="utf-8").decode("utf-8")
         except Exception as error:   # rdflib raises a bare Exception for a malformed IRI
-            raise StoreError(f"cannot load graphs into the store: graph {iri}: {_first_line(error)}") from error
+            raise StoreError(f"cannot load graphs into the store: graph {iri}: {first_line(error)}") from error
         # N-Triples is one statement per line ending in " ."; newlines inside literals are escaped.
         chunks.extend(line[:-2] + suffix for line in text.splitlines() if line)
     return "".join(chunks).encode("utf-8")
@@ -136,7 +132,7 @@ def load_nquads(store: ox.Store, data: bytes, graph_iris: list[str]) -> None:
             store.bulk_load(data, format=ox.RdfFormat.N_QUADS)
             store.bulk_load(_as_triples(data), format=ox.RdfFormat.N_TRIPLES)
         except (OSError, SyntaxError, ValueError) as error:
-            raise StoreError(f"cannot load graphs into the store ({_first_line(error)})") from error
+            raise StoreError(f"cannot load graphs into the store ({first_line(error)})") from error
     for iri in graph_iris:
         store.add_graph(ox.NamedNode(iri))
 
@@ -156,7 +152,7 @@ def load_ontology(store: ox.Store, files: list[Path] | None = None) -> int:
             store.bulk_load(path=str(path), format=ox.RdfFormat.TURTLE, to_graph=name)
             store.bulk_load(path=str(path), format=ox.RdfFormat.TURTLE)
         except (OSError, SyntaxError) as error:
-            raise StoreError(f"{path}: cannot load the ontology ({_first_line(error)})") from error
+            raise StoreError(f"{path}: cannot load the ontology ({first_line(error)})") from error
     return graph_size(store, ONTOLOGY_GRAPH)
 
 
@@ -177,7 +173,7 @@ def load_dataset_file(store: ox.Store, path: Path, fmt: ox.RdfFormat = ox.RdfFor
     try:
         store.bulk_load(path=str(path), format=fmt)
     except (OSError, SyntaxError) as error:
-        raise StoreError(f"{path}: cannot load ({_first_line(error)})") from error
+        raise StoreError(f"{path}: cannot load ({first_line(error)})") from error
     store.update("INSERT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } }")
 
 

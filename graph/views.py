@@ -32,7 +32,7 @@ import networkx as nx
 import rdflib
 from markupsafe import Markup
 
-from peelkg.errors import InputError, PeelkgError
+from peelkg.errors import InputError, PeelkgError, first_line
 from peelkg.resources import INSTANCE_BASE, package_dir
 
 PEEL = "https://w3id.org/peelkg/ontology#"
@@ -1199,5 +1199,5 @@ def save_screenshots(pages: Sequence[Path], out_dir: Path, executable: str = CHR
                 shots.append(target)
             browser.close()
     except PlaywrightError as error:
-        raise ViewError(f"screenshots failed in Chromium: {str(error).splitlines()[0]}") from error
+        raise ViewError(f"screenshots failed in Chromium: {first_line(error)}") from error
     return shots

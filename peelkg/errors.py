@@ -3,6 +3,12 @@
 from __future__ import annotations
 
 
+def first_line(error: BaseException) -> str:
+    """The first non-blank line of an error's message, or its type's name: for one-line messages."""
+    lines = str(error).strip().splitlines()
+    return lines[0] if lines else type(error).__name__
+
+
 class PeelkgError(Exception):
     """Base of every error peelkg raises on purpose; its message is one line a user can act on."""
 
