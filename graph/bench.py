@@ -250,7 +250,7 @@ def bench_scale(result: BenchResult, reference: Path, work: Path, plan: Plan, no
         outcome = _in_child(paths, store_dir)
         stores[size] = store_dir
         label = f"{size} report(s)"
-        why = f"{outcome['jobs']} worker process(es)" if not outcome["error"] else f"build failed ({outcome['error']}); measured without the SHACL gate, one process"
+        why = f"{outcome['workers'] or 'no'} worker process(es)" if not outcome["error"] else f"build failed ({outcome['error']}); measured without the SHACL gate, one process"
         seconds = outcome["seconds"]
         result.add(
             Figure("scale", f"{label}: build time, no reasoning", seconds, "s", 600.0 if size >= 400 else None, note=why),
@@ -267,7 +267,7 @@ def bench_scale(result: BenchResult, reference: Path, work: Path, plan: Plan, no
 
 def child_build(paths: list[Path], store_dir: Path) -> dict:
     """Run in a fresh process: the real build, or, when a report does not validate, the same stages without the gate."""
-    from peelkg.graph.build import build_store, default_jobs
+    from peelkg.graph.build import build_store, default_jobs, worker_count
 
     started = time.perf_counter()
     error = ""
@@ -281,7 +281,7 @@ def child_build(paths: list[Path], store_dir: Path) -> dict:
         triples = _gateless_build(paths, store_dir)
     seconds = time.perf_counter() - started
     rss = max(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
-    return {"seconds": seconds, "triples": triples, "rss_mb": rss / 1024, "error": error, "jobs": default_jobs()}
+    return {"seconds": seconds, "triples": triples, "rss_mb": rss / 1024, "error": error, "workers": worker_count(default_jobs(), len(paths))}
 
 
 def _gateless_build(paths: list[Path], store_dir: Path) -> int:

@@ -220,17 +220,23 @@ def default_jobs() -> int:
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
 
 
+def worker_count(jobs: int, reports: int) -> int:
+    """Worker processes a build of `reports` reports with `jobs` jobs forks: none when one would do."""
+    return 0 if jobs <= 1 or reports <= 1 else min(jobs, reports)
+
+
 @contextmanager
 def _prepared_reports(paths: list[Path], *, jobs: int, reason: bool, strict: bool) -> Iterator[Iterator[PreparedReport]]:
     """The reports prepared in order: here for one job or one report, else in a pool of forked workers.
 
     Fork (not spawn) so workers start at once and see this process's modules as they are.
     """
-    if jobs <= 1 or len(paths) <= 1:
+    workers = worker_count(jobs, len(paths))
+    if not workers:
         yield (prepare_for_store(path, reason=reason, strict=strict) for path in paths)
         return
     work = partial(_prepare_in_worker, reason=reason, strict=strict)
-    with multiprocessing.get_context("fork").Pool(min(jobs, len(paths))) as pool:
+    with multiprocessing.get_context("fork").Pool(workers) as pool:
         yield (_raised(outcome) for outcome in pool.imap(work, paths))
 
 

@@ -524,3 +524,10 @@ def test_a_bad_peelkg_jobs_is_an_input_error(fakes, reports, tmp_path, monkeypat
     monkeypatch.setenv("PEELKG_JOBS", value)
     with pytest.raises(InputError, match="PEELKG_JOBS"):
         bd.build_store([write_report(reports, "north-police")], tmp_path / "store")
+
+
+def test_one_report_or_one_job_is_prepared_in_process_and_workers_never_outnumber_reports():
+    assert bd.worker_count(jobs=2, reports=1) == 0
+    assert bd.worker_count(jobs=1, reports=5) == 0
+    assert bd.worker_count(jobs=2, reports=5) == 2
+    assert bd.worker_count(jobs=8, reports=3) == 3
