@@ -10,9 +10,10 @@ from click.testing import CliRunner
 from rdflib.compare import graph_diff, isomorphic, to_isomorphic
 
 from peelkg.cli import main
-from peelkg.graph import bench, build
+from peelkg.bench import bench
+from peelkg.graph import build
 from peelkg.graph import store as st
-from peelkg.graph.corpus import generate_corpus
+from peelkg.bench.corpus import generate_corpus
 from peelkg.graph.query import load_named_queries
 from peelkg.pipeline import load_report
 
@@ -122,7 +123,7 @@ def test_scaling_table_values_keeps_their_format() -> None:
 
 
 def bench_value(line: str, factor: float) -> str:
-    from peelkg.graph.corpus import _scale_first_value
+    from peelkg.bench.corpus import _scale_first_value
 
     return _scale_first_value(line, factor)
 

@@ -11,7 +11,7 @@ from rdflib import RDF, RDFS, Literal, URIRef
 from rdflib.namespace import OWL, SKOS
 
 from peelkg.cli import main
-from peelkg.graph.docs import write_docs
+from peelkg.docs.ontology import write_docs
 from peelkg.vocab import PEEL, ontology_graph
 
 

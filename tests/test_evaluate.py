@@ -5,7 +5,7 @@ from click.testing import CliRunner
 
 from peelkg.cli import main
 from peelkg.errors import InputError
-from peelkg.graph.evaluate import (
+from peelkg.evaluate.evaluate import (
     _Entry,
     evaluate,
     load_key,

@@ -10,9 +10,9 @@ import yaml
 from click.testing import CliRunner
 
 from peelkg.cli import main
-from peelkg.graph import link as linking
-from peelkg.graph.link import CuratedLinkError, LinkFormat, ReportLinks, curated_for, format_links, link, load_curated
-from peelkg.graph.link_eval import evaluate_links
+from peelkg.loaders import link as linking
+from peelkg.loaders.link import CuratedLinkError, LinkFormat, ReportLinks, curated_for, format_links, link, load_curated
+from peelkg.evaluate.links import evaluate_links
 from peelkg.loaders.assemble import assemble
 from peelkg.model import (
     AddressLink,

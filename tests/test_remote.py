@@ -15,8 +15,8 @@ from rdflib.compare import isomorphic
 from peelkg.cli import main
 from peelkg.errors import InputError, LimitExceeded
 from peelkg.graph import query as q
-from peelkg.graph.remote import RemoteError, graph_url, push_store, run_remote_query
-from peelkg.graph.serve import oxigraph_binary, wait_until_listening
+from peelkg.endpoint.remote import RemoteError, graph_url, push_store, run_remote_query
+from peelkg.endpoint.serve import oxigraph_binary, wait_until_listening
 from peelkg.graph.store import graph_names, graph_sizes, open_store
 from peelkg.resources import queries_dir
 from tests.conftest import NetworkBlocked

@@ -27,7 +27,7 @@ from rdflib.compare import isomorphic
 from peelkg.cli import main
 from peelkg.errors import InputError
 from peelkg.graph import query as q
-from peelkg.graph.serve import LocalEndpoint, ServeError, wait_until_listening
+from peelkg.endpoint.serve import LocalEndpoint, ServeError, wait_until_listening
 from peelkg.resources import queries_dir
 
 CHROMIUM = Path("/usr/bin/chromium")

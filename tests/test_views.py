@@ -19,8 +19,8 @@ from rdflib import Literal, URIRef
 from rdflib.namespace import RDF, RDFS, XSD
 
 from peelkg.cli import main
-from peelkg.graph import views
-from peelkg.graph.views import ViewError
+from peelkg.views import pages as views
+from peelkg.views.pages import ViewError
 from tests.paths import DATA_DIR
 
 DATA = DATA_DIR / "views"

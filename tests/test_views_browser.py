@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from peelkg.graph import views
+from peelkg.views import pages as views
 
 pytestmark = pytest.mark.browser
 

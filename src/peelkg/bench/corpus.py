@@ -49,16 +49,19 @@ class Skeleton:
 
 
 def corpus_config() -> dict:
-    """The word lists and skeleton name tables (graph/corpus.yaml)."""
-    return yaml.safe_load((package_dir("peelkg.graph") / CORPUS_FILE).read_text(encoding="utf-8"))
+    """The word lists and skeleton name tables (src/peelkg/bench/corpus.yaml)."""
+    return yaml.safe_load((package_dir("peelkg.bench") / CORPUS_FILE).read_text(encoding="utf-8"))
 
 
 def default_skeletons() -> list[Path]:
     """The bundled reports, plus the fictional fixture reports when running from a source checkout."""
-    fixtures = package_dir("peelkg.reports").parent.parent / "tests" / "data" / "reports"
+    # resolve(): an editable install links each bundled file from the source tree.
+    bundled = bundled_reports()
+    checkout = bundled[0].resolve().parent.parent.parent if bundled else Path()
+    fixtures = checkout / "tests" / "data" / "reports"
     known = set(corpus_config()["skeletons"])
     extra = sorted(p for p in fixtures.glob(SKELETON_GLOB) if p.name in known) if fixtures.is_dir() else []
-    return bundled_reports() + extra
+    return bundled + extra
 
 
 def generate_corpus(out_dir: Path, count: int, *, seed: int = 2016, skeletons: list[Path] | None = None) -> list[SyntheticReport]:

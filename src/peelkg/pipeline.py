@@ -68,6 +68,6 @@ def load_report(path: Path | str, *, strict: bool = False) -> ReportBuild:
 
 def link_facts(facts: Facts) -> list:
     """Initiative -> finding links, scored, with the curated links kept beside the report (`<stem>.links.yaml`)."""
-    from peelkg.graph.link import curated_for, link
+    from peelkg.loaders.link import curated_for, link
 
     return link(facts, curated_for(facts.document.source.path))

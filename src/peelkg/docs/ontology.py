@@ -1,7 +1,7 @@
 """HTML documentation of the ontology: classes, properties and the SKOS schemes.
 
 Written from ontology/peel.ttl and themes.ttl with a Jinja2 template
-(ontology_docs.html beside this module); the page is self-contained (inline
+(ontology.html beside this module); the page is self-contained (inline
 CSS, no script, nothing fetched), so it opens offline. pyLODE was the first
 choice, but its 3.4.1 wheel cannot be imported (it reads a pyproject.toml it
 does not ship).
@@ -21,7 +21,7 @@ from rdflib.term import Node
 from peelkg.resources import package_dir
 from peelkg.vocab import DCTERMS, ONTOLOGY_IRI, OWL, PEEL, RDF, RDFS, SKOS, ontology_graph, short
 
-TEMPLATE = "ontology_docs.html"
+TEMPLATE = "ontology.html"
 PAGE = "index.html"
 
 
@@ -64,7 +64,7 @@ def write_docs(out_dir: Path, graph: Graph | None = None) -> Path:
 
 
 def render_docs(graph: Graph) -> str:
-    env = Environment(loader=FileSystemLoader(package_dir("peelkg.graph")), autoescape=select_autoescape(["html"]))
+    env = Environment(loader=FileSystemLoader(package_dir("peelkg.docs")), autoescape=select_autoescape(["html"]))
     ontology = next(iter(graph.subjects(RDF.type, OWL.Ontology)), ONTOLOGY_IRI)
     namespace = _namespace_of(graph, ontology)
     docs = _Documenter(graph, namespace)

@@ -2,7 +2,7 @@
 
 `run_bench` measures, on this machine and in one run: the bundled report's build stage by
 stage (and reasoning apart), build throughput and peak memory over synthetic corpora
-(`peelkg.graph.corpus`), adding one report to the largest store, the latency of every named
+(`peelkg.bench.corpus`), adding one report to the largest store, the latency of every named
 query on the Oxigraph store and, side by side, on rdflib's in-memory store, and view
 generation and drawing in headless Chromium. Each figure is the median of several runs
 and carries its target, so the table says PASS or MISS. rdflib measurements are capped by a
@@ -230,7 +230,7 @@ def bench_report_build(result: BenchResult, report: Path, work: Path, runs: int,
 
 def corpus(reference: Path, size: int, work: Path, extra: int = 0) -> list[Path]:
     """The reference report plus `size - 1` synthetic ones (and `extra` more, held out, at the end)."""
-    from peelkg.graph.corpus import generate_corpus
+    from peelkg.bench.corpus import generate_corpus
 
     if size + extra <= 1:
         return [reference][: size + extra]
@@ -430,7 +430,7 @@ def _oxigraph_times(store_dir: Path, query: BenchQuery, runs: int, budget: float
     with tempfile.TemporaryDirectory(prefix="peelkg-bench-query-") as folder:
         text, out = Path(folder) / "query.rq", Path(folder) / "times.json"
         text.write_text(query.text, encoding="utf-8")
-        code = "import sys; from peelkg.graph.bench import oxigraph_child; oxigraph_child(*sys.argv[1:])"
+        code = "import sys; from peelkg.bench.bench import oxigraph_child; oxigraph_child(*sys.argv[1:])"
         started = time.perf_counter()
         try:
             done = subprocess.run([sys.executable, "-c", code, str(store_dir), str(text), str(runs), str(budget), str(out)],
@@ -537,7 +537,7 @@ def bench_views(result: BenchResult, work: Path, plan: Plan, note: Progress) -> 
     the overall question (shared by all reports) over as many synthetic reports as it takes.
     """
     try:
-        from peelkg.graph.views import build_views
+        from peelkg.views.pages import build_views
     except ImportError as missing:
         for size in plan.view_sizes:
             result.add(Figure("views", f"{size} nodes: view generation", None, "s", note=f"views not available: {_one_line(missing)}"))
@@ -690,7 +690,7 @@ def _in_child(paths: list[Path], store_dir: Path) -> dict:
     with tempfile.TemporaryDirectory(prefix="peelkg-bench-child-") as folder:
         job, out = Path(folder) / "job.json", Path(folder) / "out.json"
         job.write_text(json.dumps({"paths": [str(p) for p in paths], "store": str(store_dir)}), encoding="utf-8")
-        code = "import sys; from peelkg.graph.bench import child_main; child_main(sys.argv[1], sys.argv[2])"
+        code = "import sys; from peelkg.bench.bench import child_main; child_main(sys.argv[1], sys.argv[2])"
         errors = Path(folder) / "stderr.txt"
         with errors.open("w") as stderr:
             child = subprocess.Popen([sys.executable, "-c", code, str(job), str(out)], stdout=subprocess.DEVNULL, stderr=stderr)

@@ -37,7 +37,7 @@ from peelkg.graph.query import (
     load_named_queries,
     prepare_query,
 )
-from peelkg.graph.remote import RemoteError, post_query
+from peelkg.endpoint.remote import RemoteError, post_query
 from peelkg.resources import package_dir
 
 STARTUP_TIMEOUT_S = 15.0
@@ -56,7 +56,7 @@ class ServeError(PeelkgError):
 
 
 def page_dir() -> Path:
-    return package_dir("peelkg.graph") / "serve_page"
+    return package_dir("peelkg.endpoint") / "page"
 
 
 def oxigraph_binary() -> str:

@@ -149,7 +149,7 @@ def curated_for(report: Path | str) -> list[CuratedLink]:
 
 def cue_patterns() -> dict[str, list[re.Pattern]]:
     """The phrase lists of link-cues.yaml, compiled."""
-    data = yaml.safe_load((package_dir("peelkg.graph") / "link-cues.yaml").read_text(encoding="utf-8"))
+    data = yaml.safe_load((package_dir("peelkg.loaders") / "link-cues.yaml").read_text(encoding="utf-8"))
     return {kind: [re.compile(p, re.IGNORECASE) for p in patterns] for kind, patterns in data.items()}
 
 

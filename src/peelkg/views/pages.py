@@ -167,7 +167,7 @@ class ViewData:
 
 @cache
 def _query_text(name: str) -> str:
-    return (package_dir("peelkg.graph") / "view_queries" / f"{name}.rq").read_text(encoding="utf-8")
+    return (package_dir("peelkg.views") / "queries" / f"{name}.rq").read_text(encoding="utf-8")
 
 
 def _rows(graph: rdflib.Graph, name: str) -> list[dict[str, rdflib.term.Node | None]]:
@@ -218,7 +218,7 @@ def union_graph(graph: rdflib.Graph) -> rdflib.Graph:
 
 
 def read_view_data(graph: rdflib.Graph) -> ViewData:
-    """Run the view queries (graph/view_queries/*.rq) once and gather their rows."""
+    """Run the view queries (src/peelkg/views/queries/*.rq) once and gather their rows."""
     graph = union_graph(graph)
     names: dict[str, list[tuple[int, str]]] = defaultdict(list)
     for row in _rows(graph, "names"):
@@ -372,7 +372,7 @@ def _base_options() -> dict:
 
 
 def _template_path(name: str) -> Path:
-    return package_dir("peelkg.graph") / "view_templates" / name
+    return package_dir("peelkg.views") / "templates" / name
 
 
 def _grade_style(grade: str) -> dict:
@@ -787,7 +787,7 @@ def build_views(graph: rdflib.Graph | ViewData, out_dir: Path, names: Sequence[s
 
 @cache
 def _environment() -> jinja2.Environment:
-    return jinja2.Environment(loader=jinja2.FileSystemLoader(str(package_dir("peelkg.graph") / "view_templates")),
+    return jinja2.Environment(loader=jinja2.FileSystemLoader(str(package_dir("peelkg.views") / "templates")),
                               autoescape=True, undefined=jinja2.StrictUndefined,
                               trim_blocks=True, lstrip_blocks=True)
 

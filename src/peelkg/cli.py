@@ -111,7 +111,7 @@ def view(names: tuple[str, ...], store_dir: Path | None, out_dir: Path, focus: s
 
     Example: peelkg view --out views --focus "Operation Raptor" --depth 2
     """
-    from peelkg.graph.views import build_views, read_store, save_screenshots
+    from peelkg.views.pages import build_views, read_store, save_screenshots
 
     pages = build_views(read_store(resolve_store(store_dir)), out_dir, names=names, focus=focus, depth=depth)
     click.echo(f"wrote {len(pages)} page(s); open {pages[-1]}")
@@ -132,7 +132,7 @@ def bench(quick: bool, json_file: Path | None, work_dir: Path | None) -> None:
     """
     import json
 
-    from peelkg.graph.bench import format_row, format_table, run_bench
+    from peelkg.bench.bench import format_row, format_table, run_bench
 
     result = run_bench(quick=quick, work_dir=work_dir, progress=lambda line: click.echo(line, err=True),
                        on_figure=lambda figure: click.echo(format_row(figure), err=True))
@@ -154,7 +154,7 @@ def links(reports: tuple[Path, ...], fmt: str, top: int, no_curated: bool) -> No
 
     Example: peelkg links --report data/reports/essex-2016-effectiveness.txt --format csv
     """
-    from peelkg.graph.link import LinkFormat, format_links, links_for_report
+    from peelkg.loaders.link import LinkFormat, format_links, links_for_report
     from peelkg.resources import bundled_reports
 
     results = [links_for_report(path, curated=not no_curated) for path in reports or bundled_reports()]
@@ -215,7 +215,7 @@ def docs(out_dir: Path) -> None:
 
     Example: peelkg docs --out site/ontology
     """
-    from peelkg.graph.docs import write_docs
+    from peelkg.docs.ontology import write_docs
 
     click.echo(f"wrote {write_docs(out_dir)}")
 
@@ -259,7 +259,7 @@ def query(query: str, params: tuple[str, ...], fmt: str | None, store_dir: Path 
     text = resolve_query_text(query)
     options = dict(timeout_s=timeout_s, limit=limit, allow_service=allow_service)
     if endpoint is not None:
-        from peelkg.graph.remote import run_remote_query
+        from peelkg.endpoint.remote import run_remote_query
 
         result = run_remote_query(endpoint, text, _parse_params(params), **options)
     else:
@@ -313,7 +313,7 @@ def serve(store_dir: Path | None, host: str, port: int, page_port: int | None, t
 
     Example: peelkg serve --store ./peelkg-store --port 7878   (then open http://127.0.0.1:7879/)
     """
-    from peelkg.graph.serve import LocalEndpoint, ServeError
+    from peelkg.endpoint.serve import LocalEndpoint, ServeError
 
     with LocalEndpoint(resolve_store(store_dir), host=host, port=port, page_port=page_port, timeout_s=timeout_s) as server:
         click.echo(f"SPARQL endpoint  {server.query_url}")
@@ -340,7 +340,7 @@ def push(endpoint: str, store_dir: Path | None, timeout_s: float) -> None:
 
     Example: peelkg push --endpoint http://127.0.0.1:7878/store
     """
-    from peelkg.graph.remote import push_store
+    from peelkg.endpoint.remote import push_store
 
     pushed = push_store(resolve_store(store_dir), endpoint, timeout_s=timeout_s)
     for graph in pushed:
@@ -359,7 +359,7 @@ def eval_command(answer_key: Path, report: Path | None, verbose: bool, no_links:
 
     Example: peelkg eval tests/data/reports/wessex-2016-effectiveness.gold.yaml -v
     """
-    from peelkg.graph.evaluate import evaluate
+    from peelkg.evaluate.evaluate import evaluate
 
     click.echo(evaluate(answer_key, report, links=not no_links).format(verbose=verbose))
 

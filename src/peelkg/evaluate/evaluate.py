@@ -40,7 +40,7 @@ Kinds:
 - prose statistics (recall only): each `statistics.text_statistics` entry is found when a
   statistic not from a figure has its force value and comes from a passage containing its quote.
 
-Link scores come from `peelkg.graph.link_eval.evaluate_links` over the linker's output.
+Link scores come from `peelkg.evaluate.links.evaluate_links` over the linker's output.
 """
 
 from __future__ import annotations
@@ -95,7 +95,7 @@ class Evaluation:
     key: Path
     report: Path
     scores: dict[str, KindScore]
-    links: object | None = None            # peelkg.graph.link_eval.LinkScores, when the linker is present
+    links: object | None = None            # peelkg.evaluate.links.LinkScores, when the linker is present
 
     def format(self, verbose: bool = False) -> str:
         def number(value: float | None) -> str:
@@ -356,9 +356,9 @@ def link_scores(facts: Facts, key: dict):
     """The linker's scores against the key, or None when the link evaluation module is not installed."""
     import importlib.util
 
-    if importlib.util.find_spec("peelkg.graph.link_eval") is None:
+    if importlib.util.find_spec("peelkg.evaluate.links") is None:
         return None
-    from peelkg.graph.link_eval import evaluate_links
+    from peelkg.evaluate.links import evaluate_links
     from peelkg.pipeline import link_facts
 
     return evaluate_links(facts, link_facts(facts), key)

@@ -1,0 +1,1 @@
+"""Measuring the loader and the linker against answer keys made by reading a report."""

@@ -1,0 +1,1 @@
+"""Interactive network views of a store: static, offline HTML pages."""
