@@ -15,7 +15,9 @@ from __future__ import annotations
 
 import functools
 import json
+import math
 import multiprocessing
+import os
 import re
 import time
 from dataclasses import dataclass, field
@@ -27,10 +29,15 @@ import pyoxigraph as ox
 import yaml
 
 from peelkg.errors import InputError, LimitExceeded, PeelkgError, first_line
+from peelkg.graph.sparqltext import bare_keywords, canonical_text, tokens
 from peelkg.resources import queries_dir
 
 DEFAULT_TIMEOUT_S = 30.0
+MAX_TIMEOUT_S = 86_400.0
 DEFAULT_LIMIT = 10_000
+DEFAULT_MEMORY_MB = 2048           # what one query may add to the runner's memory ($PEELKG_QUERY_MEMORY_MB)
+_WATCH_S = 0.05                    # how often the runner looks at the query's memory
+_PAGE_SIZE = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
 PARAMETER_PREFIX = "_"  # ?_theme is the parameter "theme" (the grlc convention)
 
 # Prefixes used to show IRIs compactly in the table format (display only).
@@ -149,8 +156,18 @@ def header_defaults(header: dict[str, Any]) -> dict[str, str]:
     return defaults
 
 
+def read_query_file(path: Path) -> str:
+    """A .rq file's text; a file that is not UTF-8 is an input error naming it."""
+    try:
+        return path.read_bytes().decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise InputError(f"{path}: not UTF-8 text (byte {error.start + 1}): save the query as UTF-8") from None
+    except OSError as error:
+        raise InputError(f"{path}: cannot read the query file: {error.strerror or error}") from None
+
+
 def load_named_query(path: Path) -> NamedQuery:
-    text = path.read_text(encoding="utf-8")
+    text = read_query_file(path)
     header = read_header(text)
     info = inspect_query(text)
     defaults = header_defaults(header)
@@ -170,7 +187,7 @@ def load_named_query(path: Path) -> NamedQuery:
 def load_named_queries(directory: Path | None = None) -> list[NamedQuery]:
     """Every `<name>.rq` of the query library, in name order."""
     folder = directory if directory is not None else queries_dir()
-    return [load_named_query(path) for path in sorted(folder.glob("*.rq"))]
+    return [load_named_query(path) for path in sorted(folder.glob("*.rq"), key=lambda path: path.stem)]
 
 
 def resolve_query_text(spec: str, directory: Path | None = None) -> str:
@@ -179,42 +196,24 @@ def resolve_query_text(spec: str, directory: Path | None = None) -> str:
     if re.fullmatch(r"[A-Za-z0-9_-]+", spec):
         path = folder / f"{spec}.rq"
         if path.is_file():
-            return path.read_text(encoding="utf-8")
+            return read_query_file(path)
         raise InputError(f"no named query {spec!r}: `peelkg queries` lists them")
     if spec.endswith(".rq") and "\n" not in spec:
         path = Path(spec)
         if not path.is_file():
             raise InputError(f"{spec}: no such query file")
-        return path.read_text(encoding="utf-8")
+        return read_query_file(path)
     return spec
 
 
 # --------------------------------------------------------------------------- checking and binding
-
-# SPARQL tokens that matter for binding: comments, strings, IRIs and variables are
-# recognised whole so that nothing inside a comment, string or IRI is taken for a variable.
-_TOKEN = re.compile(
-    r"""
-      (?P<comment>\#[^\n]*)
-    | (?P<string>\"\"\"(?:[^"\\]|\\.|"(?!""))*\"\"\"|'''(?:[^'\\]|\\.|'(?!''))*'''
-                 |"(?:[^"\\\n\r]|\\.)*"|'(?:[^'\\\n\r]|\\.)*')
-    | (?P<iri><[^<>"{}|^`\\\x00-\x20]*>)
-    | (?P<var>[?$][\w\u00B7\u0300-\u036F\u203F\u2040]+)
-    | (?P<other>[^#"'<?$]+|.)
-    """,
-    re.VERBOSE | re.DOTALL,
-)
-
-
-def _tokens(text: str) -> list[tuple[str, str]]:
-    return [(m.lastgroup or "other", m.group()) for m in _TOKEN.finditer(text)]
-
 
 @dataclass(frozen=True)
 class QueryInfo:
     """What the parse tree says about a query."""
 
     form: QueryForm
+    text: str                             # the canonical text (sparqltext): what the checker read and what runs
     parameters: tuple[str, ...]           # parameter names, without the leading underscore
     prefixes: dict[str, str]
     ordered: bool                         # has ORDER BY at the top level
@@ -282,14 +281,17 @@ def inspect_query(text: str) -> QueryInfo:
     from rdflib.plugins.sparql.parserutils import CompValue
     from rdflib.term import Variable
 
-    if all(kind == "comment" or not value.strip() for kind, value in _tokens(text)):
+    canonical = canonical_text(text)
+    if not canonical.strip():
         raise InputError("the query is empty")
     try:
-        parsed = parseQuery(text)
+        parsed = parseQuery(canonical)
+    except RecursionError:
+        raise InputError("the query nests too deeply to be checked: flatten it") from None
     except ParseBaseException as error:
         try:
-            parseUpdate(text)
-        except ParseBaseException:
+            parseUpdate(canonical)
+        except (ParseBaseException, RecursionError):
             raise _syntax_error(error) from error
         raise QueryRefused("updates are refused: the store is read-only (INSERT, DELETE, LOAD, CLEAR, DROP ...)") from None
     prologue, query = parsed[0], parsed[1]
@@ -301,13 +303,16 @@ def inspect_query(text: str) -> QueryInfo:
     }
     nodes = list(_walk(query))
     variables = {str(n) for n in nodes if isinstance(n, Variable)}
+    # A SERVICE or FROM the engine would read as a keyword counts even where the parse tree shows none.
+    keywords = bare_keywords(canonical)
     return QueryInfo(
         form=form,
+        text=canonical,
         parameters=tuple(sorted(v[1:] for v in variables if v.startswith(PARAMETER_PREFIX) and len(v) > 1)),
         prefixes=prefixes,
         ordered="orderby" in query,
-        uses_service=any(isinstance(n, CompValue) and n.name == "ServiceGraphPattern" for n in nodes),
-        uses_dataset="datasetClause" in query,
+        uses_service="SERVICE" in keywords or any(isinstance(n, CompValue) and n.name == "ServiceGraphPattern" for n in nodes),
+        uses_dataset="FROM" in keywords or "datasetClause" in query,
     )
 
 
@@ -334,7 +339,7 @@ def bind_parameters(text: str, bindings: dict[str, Term]) -> str:
     """
     wanted = {PARAMETER_PREFIX + name: term for name, term in bindings.items()}
     out = []
-    for kind, value in _tokens(text):
+    for kind, value in tokens(text):
         term = wanted.get(value[1:]) if kind == "var" else None
         out.append(str(term) if term is not None else value)
     return "".join(out)
@@ -360,13 +365,13 @@ def prepare_query(text: str, params: dict[str, str] | None = None, *, allow_serv
             raise InputError(f"parameter {name!r} has no value and no default: pass --param {name}=VALUE")
         bindings[name] = parse_parameter_value(value, info.prefixes)
     if not bindings:
-        return PreparedQuery(text, info)
+        return PreparedQuery(info.text, info)
     # Check the shape with stand-in terms of the same kinds: the real values are escaped by
     # pyoxigraph's term writer, and rdflib's parser mangles some legal escapes (\\u...).
     stand_ins = {name: ox.NamedNode(f"urn:peelkg:{name}") if isinstance(term, ox.NamedNode) else ox.Literal(name)
                  for name, term in bindings.items()}
     try:
-        bound_info = inspect_query(bind_parameters(text, stand_ins))
+        bound_info = inspect_query(bind_parameters(info.text, stand_ins))
     except QuerySyntaxError as error:
         raise InputError(
             f"with its parameters bound the query is invalid ({error.problem}): parameters may stand "
@@ -374,7 +379,7 @@ def prepare_query(text: str, params: dict[str, str] | None = None, *, allow_serv
         ) from error
     if bound_info.parameters:
         raise InputError(f"could not bind parameter {bound_info.parameters[0]!r}: write it as ?_{bound_info.parameters[0]}")
-    return PreparedQuery(bind_parameters(text, bindings), info, bindings)
+    return PreparedQuery(bind_parameters(info.text, bindings), info, bindings)
 
 
 # --------------------------------------------------------------------------- running
@@ -448,23 +453,62 @@ def check_store(store_dir: Path) -> None:
         raise InputError(f"{store_dir}: no store here; run `peelkg build --store {store_dir}` first, or pass --store DIR")
 
 
+def check_limits(timeout_s: float, limit: int) -> None:
+    """A timeout is a finite number of seconds up to a day; a row cap is a positive count."""
+    if not (isinstance(timeout_s, (int, float)) and math.isfinite(timeout_s) and 0 < timeout_s <= MAX_TIMEOUT_S):
+        raise InputError(f"--timeout must be a number of seconds above 0 and at most {MAX_TIMEOUT_S:g}, not {timeout_s!r}")
+    if limit <= 0:
+        raise InputError("--limit must be positive")
+
+
+def memory_bound_mb() -> int:
+    """The most memory a query may take: $PEELKG_QUERY_MEMORY_MB, else DEFAULT_MEMORY_MB."""
+    raw = os.environ.get("PEELKG_QUERY_MEMORY_MB", "")
+    if not raw:
+        return DEFAULT_MEMORY_MB
+    if not raw.isdigit() or int(raw) <= 0:
+        raise InputError(f"PEELKG_QUERY_MEMORY_MB={raw!r}: give a whole number of megabytes")
+    return int(raw)
+
+
+def resident_mb(pid: int) -> float | None:
+    """Resident memory of a process in MB (Linux /proc); None where it cannot be read."""
+    try:
+        with open(f"/proc/{pid}/statm", "rb") as statm:
+            return int(statm.read().split()[1]) * _PAGE_SIZE / 2**20
+    except (OSError, IndexError, ValueError):
+        return None
+
+
 def run_prepared(store_dir: Path, prepared: PreparedQuery, *, timeout_s: float = DEFAULT_TIMEOUT_S,
-                 limit: int = DEFAULT_LIMIT) -> QueryResult:
-    """Evaluate a prepared query in a child process that is killed when the timeout expires."""
+                 limit: int = DEFAULT_LIMIT, memory_mb: int | None = None) -> QueryResult:
+    """Evaluate a prepared query in a child process, killed at the timeout or when it outgrows `memory_mb`.
+
+    The memory bound counts what the child adds to the memory it shares with this process at the fork.
+    """
     check_store(store_dir)
-    if timeout_s <= 0 or limit <= 0:
-        raise InputError("--timeout and --limit must be positive")
+    check_limits(timeout_s, limit)
+    bound_mb = memory_bound_mb() if memory_mb is None else memory_mb
     context = multiprocessing.get_context("fork")
     receiver, sender = context.Pipe(duplex=False)
     child = context.Process(
         target=_child, args=(str(store_dir), prepared, limit, sender), daemon=True
     )
     started = time.perf_counter()
+    baseline = resident_mb(os.getpid()) or 0.0
     child.start()
     sender.close()
+    deadline = time.monotonic() + timeout_s
     try:
-        if not receiver.poll(timeout_s):
-            raise LimitExceeded(f"query stopped after the {timeout_s:g} s timeout (raise it with --timeout)")
+        while not receiver.poll(min(_WATCH_S, max(deadline - time.monotonic(), 0))):
+            if time.monotonic() >= deadline:
+                raise LimitExceeded(f"query stopped after the {timeout_s:g} s timeout (raise it with --timeout)")
+            used = resident_mb(child.pid or 0)
+            if used is not None and used - baseline > bound_mb:
+                raise LimitExceeded(f"query stopped: it needed more than {bound_mb} MB of memory "
+                                    "(narrow it, or raise PEELKG_QUERY_MEMORY_MB)")
+            if not child.is_alive() and not receiver.poll():
+                raise EOFError
         status, payload = receiver.recv()
     except EOFError:
         child.join()
@@ -486,10 +530,11 @@ def run_prepared(store_dir: Path, prepared: PreparedQuery, *, timeout_s: float =
 
 def run_query(store_dir: Path | str, query_text: str, params: dict[str, str] | None = None, *,
               timeout_s: float = DEFAULT_TIMEOUT_S, limit: int = DEFAULT_LIMIT,
-              allow_service: bool = False) -> QueryResult:
+              allow_service: bool = False, memory_mb: int | None = None) -> QueryResult:
     """Check, bind and run one query over the store (read-only, union of the named graphs)."""
+    check_limits(timeout_s, limit)
     prepared = prepare_query(query_text, params, allow_service=allow_service)
-    return run_prepared(Path(store_dir), prepared, timeout_s=timeout_s, limit=limit)
+    return run_prepared(Path(store_dir), prepared, timeout_s=timeout_s, limit=limit, memory_mb=memory_mb)
 
 
 # --------------------------------------------------------------------------- output
@@ -613,9 +658,10 @@ def serialize_result(result: QueryResult, fmt: OutputFormat | str | None = None,
         raise InputError(f"ttl is for CONSTRUCT and DESCRIBE; a {result.form.value} result can be table, csv, tsv, json or xml")
     document = json.dumps(results_json(result), ensure_ascii=False).encode("utf-8")
     if fmt is OutputFormat.JSON:
-        return document
+        return document + b"\n"
     parsed = ox.parse_query_results(document, ox.QueryResultsFormat.JSON)
-    return parsed.serialize(format=_RESULTS_FORMATS[fmt]) or b""
+    data = parsed.serialize(format=_RESULTS_FORMATS[fmt]) or b""
+    return data if data.endswith(b"\n") else data + b"\n"
 
 
 def rows_as_text(result: QueryResult) -> list[dict[str, str]]:

@@ -159,7 +159,8 @@ def test_parameter_values_become_iris_or_literals():
 def test_parameters_are_bound_only_where_the_variable_is():
     text = "# ?_x in a comment\nSELECT ?v WHERE { BIND(?_x AS ?v) FILTER(?v != '?_x' && ?v != <http://e/?_x>) } # ?_x"
     bound = q.prepare_query(text, {"x": "value"}).text
-    assert bound == "# ?_x in a comment\nSELECT ?v WHERE { BIND(\"value\" AS ?v) FILTER(?v != '?_x' && ?v != <http://e/?_x>) } # ?_x"
+    # Comments are left out of the text that runs (see peelkg.graph.sparqltext).
+    assert bound == "\nSELECT ?v WHERE { BIND(\"value\" AS ?v) FILTER(?v != '?_x' && ?v != <http://e/?_x>) } "
 
 
 @pytest.mark.parametrize("value", [

@@ -220,6 +220,23 @@ def docs(out_dir: Path) -> None:
     click.echo(f"wrote {write_docs(out_dir)}")
 
 
+def write_stdout(data: bytes) -> None:
+    """Write bytes to stdout now; a write that fails (a full disk) is one line and exit 2, not a traceback."""
+    import os
+
+    from peelkg.errors import InputError
+
+    try:
+        sys.stdout.buffer.write(data)
+        sys.stdout.buffer.flush()
+    except OSError as error:
+        try:  # what could not be written must not be tried again at exit
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        except (OSError, ValueError, AttributeError):
+            pass
+        raise InputError(f"cannot write the output: {error.strerror or error}") from None
+
+
 def _parse_params(pairs: tuple[str, ...]) -> dict[str, str]:
     params = {}
     for pair in pairs:
@@ -265,7 +282,7 @@ def query(query: str, params: tuple[str, ...], fmt: str | None, store_dir: Path 
     else:
         result = run_query(resolve_store(store_dir), text, _parse_params(params), **options)
     width = shutil.get_terminal_size((80, 24)).columns
-    click.get_binary_stream("stdout").write(serialize_result(result, fmt, width=width))
+    write_stdout(serialize_result(result, fmt, width=width))
     if result.truncated:
         click.echo(f"peelkg: warning: stopped at --limit {limit}; the query has more results", err=True)
         sys.exit(3)
