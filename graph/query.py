@@ -219,6 +219,7 @@ class QueryInfo:
     ordered: bool                         # has ORDER BY at the top level
     uses_service: bool
     uses_dataset: bool                    # FROM / FROM NAMED
+    regex_parameters: tuple[str, ...] = ()  # parameters that stand as the pattern of REGEX or REPLACE
 
 
 @dataclass(frozen=True)
@@ -243,6 +244,15 @@ def _walk(node: Any):
         return
     for child in children:
         yield from _walk(child)
+
+
+def _unwrap(node: Any) -> Any:
+    """An expression without the one-child wrappers of the grammar's precedence levels."""
+    from rdflib.plugins.sparql.parserutils import CompValue
+
+    while isinstance(node, CompValue) and list(node.keys()) == ["expr"]:
+        node = node["expr"]
+    return node
 
 
 _OXIGRAPH_ERROR = re.compile(r"error at (\d+):(\d+)(?:-\d+:\d+)?: (.*)", re.DOTALL)
@@ -305,6 +315,9 @@ def inspect_query(text: str) -> QueryInfo:
     variables = {str(n) for n in nodes if isinstance(n, Variable)}
     # A SERVICE or FROM the engine would read as a keyword counts even where the parse tree shows none.
     keywords = bare_keywords(canonical)
+    patterns = {str(pattern) for n in nodes
+                if isinstance(n, CompValue) and n.name in ("Builtin_REGEX", "Builtin_REPLACE")
+                and isinstance(pattern := _unwrap(n.get("pattern")), Variable)}
     return QueryInfo(
         form=form,
         text=canonical,
@@ -313,6 +326,7 @@ def inspect_query(text: str) -> QueryInfo:
         ordered="orderby" in query,
         uses_service="SERVICE" in keywords or any(isinstance(n, CompValue) and n.name == "ServiceGraphPattern" for n in nodes),
         uses_dataset="FROM" in keywords or "datasetClause" in query,
+        regex_parameters=tuple(sorted(v[1:] for v in patterns if v.startswith(PARAMETER_PREFIX) and len(v) > 1)),
     )
 
 
@@ -329,6 +343,15 @@ def parse_parameter_value(value: str, prefixes: dict[str, str]) -> Term:
         return ox.NamedNode(iri)
     except ValueError as error:
         raise InputError(f"parameter value {value!r} is not a valid IRI: {error}") from error
+
+
+def check_regex(name: str, pattern: str) -> None:
+    """A parameter used as a regular expression must be one the engine accepts: an invalid one would
+    silently make REGEX unbound and change the answer instead of failing."""
+    probe = ox.Store().query("SELECT ?pattern (REGEX(\"\", ?pattern) AS ?valid) {}",
+                             substitutions={ox.Variable("pattern"): ox.Literal(pattern)})
+    if next(iter(probe))["valid"] is None:
+        raise InputError(f"parameter {name!r}: {pattern!r} is not a valid regular expression")
 
 
 def bind_parameters(text: str, bindings: dict[str, Term]) -> str:
@@ -364,6 +387,8 @@ def prepare_query(text: str, params: dict[str, str] | None = None, *, allow_serv
         if value is None:
             raise InputError(f"parameter {name!r} has no value and no default: pass --param {name}=VALUE")
         bindings[name] = parse_parameter_value(value, info.prefixes)
+        if name in info.regex_parameters:
+            check_regex(name, value)
     if not bindings:
         return PreparedQuery(info.text, info)
     # Check the shape with stand-in terms of the same kinds: the real values are escaped by

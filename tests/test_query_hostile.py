@@ -195,3 +195,19 @@ def test_named_queries_are_listed_in_name_order():
     names = [query.name for query in q.load_named_queries()]
     assert names == sorted(names)
     assert names.index("afis") < names.index("afis-for-initiative")
+
+
+# --------------------------------------------------------------------------- parameters
+
+
+@pytest.mark.parametrize("pattern", ["(", "[a-", "a{2,1}", "*x"])
+def test_an_invalid_regular_expression_parameter_is_refused_not_read_as_no_match(pattern):
+    text = q.resolve_query_text("statistics-vs-england-wales")
+    assert q.prepare_query(text).info.regex_parameters == ("higher_is_better", "higher_is_worse")
+    with pytest.raises(InputError, match="higher_is_better.*not a valid regular expression"):
+        q.prepare_query(text, {"higher_is_better": pattern})
+
+
+def test_a_valid_regular_expression_parameter_is_bound():
+    text = q.resolve_query_text("statistics-vs-england-wales")
+    assert '"arrest|charge"' in q.prepare_query(text, {"higher_is_better": "arrest|charge"}).text
