@@ -16,17 +16,16 @@ from __future__ import annotations
 import functools
 import json
 import math
-import multiprocessing
 import os
 import re
+import signal
 import time
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from enum import Enum
 from pathlib import Path
 from typing import Any
 
 import pyoxigraph as ox
-import yaml
 
 from peelkg.errors import InputError, LimitExceeded, PeelkgError, first_line
 from peelkg.graph.sparqltext import bare_keywords, canonical_text, tokens
@@ -131,6 +130,8 @@ def read_header(text: str) -> dict[str, Any]:
             break
     if not header_lines:
         return {}
+    import yaml
+
     try:
         header = yaml.safe_load("\n".join(header_lines))
     except yaml.YAMLError as error:
@@ -221,6 +222,14 @@ class QueryInfo:
     uses_dataset: bool                    # FROM / FROM NAMED
     regex_parameters: tuple[str, ...] = ()  # parameters that stand as the pattern of REGEX or REPLACE
 
+    def to_json(self) -> dict[str, Any]:
+        return {**asdict(self), "form": self.form.value}
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> QueryInfo:
+        return cls(**{**data, "form": QueryForm(data["form"]),
+                      "parameters": tuple(data["parameters"]), "regex_parameters": tuple(data["regex_parameters"])})
+
 
 @dataclass(frozen=True)
 class PreparedQuery:
@@ -285,7 +294,21 @@ def _syntax_error(error: Any) -> QuerySyntaxError:
 
 @functools.lru_cache(maxsize=512)
 def inspect_query(text: str) -> QueryInfo:
-    """Parse a query and report its form, parameters and what it reaches for; refuse updates."""
+    """Parse a query and report its form, parameters and what it reaches for; refuse updates.
+
+    A text checked before (in this process or an earlier one) is not parsed again: see querycache.
+    """
+    from peelkg.graph import querycache
+
+    cached = querycache.get("inspect", text)
+    if cached is not None:
+        return QueryInfo.from_json(cached)
+    info = _inspect_query(text)
+    querycache.put("inspect", text, info.to_json())
+    return info
+
+
+def _inspect_query(text: str) -> QueryInfo:
     from pyparsing import ParseBaseException
     from rdflib.plugins.sparql.parser import parseQuery, parseUpdate
     from rdflib.plugins.sparql.parserutils import CompValue
@@ -368,6 +391,17 @@ def bind_parameters(text: str, bindings: dict[str, Term]) -> str:
     return "".join(out)
 
 
+def _defaults(text: str) -> dict[str, str]:
+    """The header's parameter defaults, remembered like the checks (reading YAML is slow to start)."""
+    from peelkg.graph import querycache
+
+    cached = querycache.get("defaults", text)
+    if cached is None:
+        cached = header_defaults(read_header(text))
+        querycache.put("defaults", text, cached)
+    return dict(cached)
+
+
 def prepare_query(text: str, params: dict[str, str] | None = None, *, allow_service: bool = False) -> PreparedQuery:
     """Check a query and bind its parameters (given values first, then the header's defaults)."""
     params = dict(params or {})
@@ -380,7 +414,7 @@ def prepare_query(text: str, params: dict[str, str] | None = None, *, allow_serv
     if unknown:
         takes = ", ".join(info.parameters) or "none"
         raise InputError(f"unknown parameter {unknown[0]!r}; this query takes: {takes}")
-    defaults = header_defaults(read_header(text))
+    defaults = _defaults(text) if info.parameters else {}
     bindings: dict[str, Term] = {}
     for name in info.parameters:
         value = params.get(name, defaults.get(name))
@@ -449,26 +483,39 @@ def collect_results(results: Any, form: QueryForm, limit: int) -> QueryResult:
     return result
 
 
-def _child(store_dir: str, prepared: PreparedQuery, limit: int, conn: Any) -> None:
-    """Runs in the forked child: open the store read-only, evaluate, send back (status, payload)."""
+def _evaluate(store_dir: str, prepared: PreparedQuery, limit: int) -> tuple[str, Any]:
+    """Runs in the forked child: open the store read-only, evaluate; returns (status, payload)."""
     from peelkg.graph.store import open_store
 
     try:
         store = open_store(Path(store_dir), read_only=True)
         # The store's default graph is the union of its named graphs (kept so by the store module).
         results = store.query(prepared.text)
-        form = prepared.info.form
-        conn.send(("ok", collect_results(results, form, limit)))
+        return "ok", collect_results(results, prepared.info.form, limit)
     except SyntaxError as error:
-        conn.send(("syntax", str(error)))
+        return "syntax", str(error)
     except PeelkgError as error:
-        conn.send(("store", str(error)))
+        return "store", str(error)
     except OSError as error:
-        conn.send(("store", f"{store_dir}: cannot read the store: {first_line(error)}"))
+        return "store", f"{store_dir}: cannot read the store: {first_line(error)}"
     except Exception as error:  # any evaluation failure becomes a message for the parent
-        conn.send(("failed", f"{type(error).__name__}: {first_line(error)}"))
+        return "failed", f"{type(error).__name__}: {first_line(error)}"
+
+
+def _child(store_dir: str, prepared: PreparedQuery, limit: int, out: int) -> None:
+    """The forked child's whole life: evaluate, write the pickled answer to the pipe, leave at once."""
+    import pickle
+
+    code = 0
+    try:
+        data = pickle.dumps(_evaluate(store_dir, prepared, limit), protocol=pickle.HIGHEST_PROTOCOL)
+        view = memoryview(data)
+        while view:
+            view = view[os.write(out, view):]
+    except BaseException:
+        code = 1
     finally:
-        conn.close()
+        os._exit(code)
 
 
 def check_store(store_dir: Path) -> None:
@@ -505,6 +552,23 @@ def resident_mb(pid: int) -> float | None:
         return None
 
 
+def _ended(pid: int) -> bool:
+    """True once the child has exited (it is not reaped here)."""
+    try:
+        return os.waitid(os.P_PID, pid, os.WEXITED | os.WNOHANG | os.WNOWAIT) is not None
+    except ChildProcessError:
+        return True
+
+
+def _reap(pid: int) -> int:
+    """Wait for the child and return its exit status (negative: the signal that ended it)."""
+    try:
+        _, status = os.waitpid(pid, 0)
+    except ChildProcessError:
+        return 0
+    return os.waitstatus_to_exitcode(status)
+
+
 def run_prepared(store_dir: Path, prepared: PreparedQuery, *, timeout_s: float = DEFAULT_TIMEOUT_S,
                  limit: int = DEFAULT_LIMIT, memory_mb: int | None = None) -> QueryResult:
     """Evaluate a prepared query in a child process, killed at the timeout or when it outgrows `memory_mb`.
@@ -514,35 +578,45 @@ def run_prepared(store_dir: Path, prepared: PreparedQuery, *, timeout_s: float =
     check_store(store_dir)
     check_limits(timeout_s, limit)
     bound_mb = memory_bound_mb() if memory_mb is None else memory_mb
-    context = multiprocessing.get_context("fork")
-    receiver, sender = context.Pipe(duplex=False)
-    child = context.Process(
-        target=_child, args=(str(store_dir), prepared, limit, sender), daemon=True
-    )
+    import pickle
+    import select
+
     started = time.perf_counter()
     baseline = resident_mb(os.getpid()) or 0.0
-    child.start()
-    sender.close()
+    receiver, sender = os.pipe()
+    pid = os.fork()
+    if pid == 0:
+        os.close(receiver)
+        _child(str(store_dir), prepared, limit, sender)
+    os.close(sender)
     deadline = time.monotonic() + timeout_s
+    chunks: list[bytes] = []
+    watch = select.poll()
+    watch.register(receiver, select.POLLIN | select.POLLHUP)
     try:
-        while not receiver.poll(min(_WATCH_S, max(deadline - time.monotonic(), 0))):
-            if time.monotonic() >= deadline:
+        while True:
+            left = deadline - time.monotonic()
+            if left <= 0:
                 raise LimitExceeded(f"query stopped after the {timeout_s:g} s timeout (raise it with --timeout)")
-            used = resident_mb(child.pid or 0)
+            if watch.poll(1000 * min(_WATCH_S, left)):
+                chunk = os.read(receiver, 1 << 20)
+                if not chunk:
+                    break
+                chunks.append(chunk)
+                continue
+            used = resident_mb(pid)
             if used is not None and used - baseline > bound_mb:
                 raise LimitExceeded(f"query stopped: it needed more than {bound_mb} MB of memory "
                                     "(narrow it, or raise PEELKG_QUERY_MEMORY_MB)")
-            if not child.is_alive() and not receiver.poll():
-                raise EOFError
-        status, payload = receiver.recv()
-    except EOFError:
-        child.join()
-        raise QueryFailed(f"the query process ended unexpectedly (exit code {child.exitcode})") from None
     finally:
-        if child.is_alive():
-            child.kill()
-        child.join()
-        receiver.close()
+        os.close(receiver)
+        if not _ended(pid):
+            os.kill(pid, signal.SIGKILL)
+        exit_code = _reap(pid)
+    try:
+        status, payload = pickle.loads(b"".join(chunks))
+    except Exception:
+        raise QueryFailed(f"the query process ended unexpectedly (exit status {exit_code})") from None
     if status == "syntax":
         raise _oxigraph_syntax_error(payload) or QueryFailed(payload)
     if status == "store":

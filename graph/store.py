@@ -13,9 +13,12 @@ from collections.abc import Mapping
 from enum import Enum
 from pathlib import Path
 
+from typing import TYPE_CHECKING
+
 import pyoxigraph as ox
-import rdflib
-from oxrdflib import OxigraphStore
+
+if TYPE_CHECKING:  # rdflib is imported where it is used: a query reads the store without it
+    import rdflib
 
 from peelkg.errors import PeelkgError, first_line
 from peelkg.resources import GRAPH_BASE, ONTOLOGY_GRAPH, ontology_file
@@ -239,6 +242,8 @@ def list_reports(store: ox.Store) -> list[str]:
 
 def read_graph(store: ox.Store, iri: str) -> rdflib.Graph:
     """One named graph as a plain in-memory rdflib Graph (safe for pySHACL and owlrl)."""
+    import rdflib
+
     graph = rdflib.Graph(identifier=rdflib.URIRef(iri))
     data = store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.NamedNode(iri))
     graph.parse(data=data, format="nt")
@@ -251,6 +256,9 @@ def rdflib_dataset(store_dir: Path, *, read_only: bool = True) -> rdflib.Dataset
     Read-only by default. Use `Dataset.get_graph(iri)` to reach a named graph (`Dataset.graph`
     tries to create it), and oxrdflib's `ox-*` formats to parse or serialize.
     """
+    import rdflib
+    from oxrdflib import OxigraphStore
+
     return rdflib.Dataset(store=OxigraphStore(store=open_store(store_dir, read_only=read_only)))
 
 

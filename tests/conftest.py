@@ -74,6 +74,19 @@ def no_network():
         socket.create_connection = real_create_connection
 
 
+@pytest.fixture(scope="session", autouse=True)
+def query_cache(tmp_path_factory: pytest.TempPathFactory):
+    """Checked queries are remembered in a folder of the test session, never in the user's cache."""
+    folder = tmp_path_factory.mktemp("cache")
+    previous = os.environ.get("PEELKG_CACHE_DIR")
+    os.environ["PEELKG_CACHE_DIR"] = str(folder)
+    yield folder
+    if previous is None:
+        os.environ.pop("PEELKG_CACHE_DIR", None)
+    else:
+        os.environ["PEELKG_CACHE_DIR"] = previous
+
+
 def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addoption(
         "--regen-golden",
