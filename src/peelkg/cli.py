@@ -326,22 +326,30 @@ def queries(fmt: str) -> None:
 def serve(store_dir: Path | None, host: str, port: int, page_port: int | None, timeout_s: float) -> None:
     """Serve the store read-only: SPARQL 1.1 endpoint, query editor, and a page of the named queries.
 
-    Runs the Oxigraph server (serve-read-only, union default graph) until Ctrl-C.
+    Runs the Oxigraph server (serve-read-only) behind a guard that checks every query as
+    `peelkg query` does and enforces --timeout, until Ctrl-C or SIGTERM.
 
     Example: peelkg serve --store ./peelkg-store --port 7878   (then open http://127.0.0.1:7879/)
     """
-    from peelkg.endpoint.serve import LocalEndpoint, ServeError
+    import signal
 
-    with LocalEndpoint(resolve_store(store_dir), host=host, port=port, page_port=page_port, timeout_s=timeout_s) as server:
-        click.echo(f"SPARQL endpoint  {server.query_url}")
-        click.echo(f"query editor     {server.editor_url}")
-        click.echo(f"named queries    {server.page_url}")
-        click.echo("Ctrl-C stops the servers.", err=True)
-        try:
-            code = server.wait()
-        except KeyboardInterrupt:
-            return
-    raise ServeError(f"the Oxigraph server stopped unexpectedly (exit code {code})")
+    from peelkg.endpoint.serve import LocalEndpoint
+
+    def stop(signum: int, frame: object) -> None:  # kill -TERM stops the servers as Ctrl-C does
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGTERM, stop)
+    try:
+        with LocalEndpoint(resolve_store(store_dir), host=host, port=port, page_port=page_port, timeout_s=timeout_s) as server:
+            click.echo(f"SPARQL endpoint  {server.query_url}")
+            click.echo(f"query editor     {server.editor_url}")
+            click.echo(f"named queries    {server.page_url}")
+            click.echo("Ctrl-C stops the servers.", err=True)
+            server.wait()
+    except KeyboardInterrupt:
+        return
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 @main.command()

@@ -1,0 +1,180 @@
+"""The Oxigraph server behind `peelkg serve`: started on a private loopback port, watched, restarted.
+
+Nobody talks to this process but the guard in front of it (serve.py). It is started
+again when it ends (a query that aborts it), when it grows past the memory bound, and
+when the store directory is replaced by a rebuild (it would otherwise keep answering
+from the deleted files of the old store). It asks the kernel to end it when its parent
+ends, so a `kill -9` of `peelkg serve` does not leave it listening.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import ctypes.util
+import math
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sysconfig
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+from peelkg.errors import PeelkgError
+
+STARTUP_TIMEOUT_S = 15.0
+_PR_SET_PDEATHSIG = 1
+
+
+class ServeError(PeelkgError):
+    """The local endpoint could not start."""
+
+    exit_code = 2
+
+
+def oxigraph_binary() -> str:
+    """The `oxigraph` server installed with this Python (PyPI package `oxigraph`)."""
+    beside = Path(sysconfig.get_path("scripts")) / "oxigraph"
+    found = str(beside) if beside.is_file() else shutil.which("oxigraph")
+    if not found:
+        raise ServeError("the Oxigraph server is not installed: pip install oxigraph==0.5.13")
+    return found
+
+
+def free_port(host: str) -> int:
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as probe:
+        probe.bind((host, 0))
+        return probe.getsockname()[1]
+
+
+def wait_until_listening(host: str, port: int, deadline: float, process: subprocess.Popen | None = None) -> bool:
+    """True once something accepts connections on host:port; False if the process ended first."""
+    while time.monotonic() < deadline:
+        if process is not None and process.poll() is not None:
+            return False
+        try:
+            with socket.create_connection((host, port), timeout=0.5):
+                return True
+        except OSError:
+            time.sleep(0.05)
+    return False
+
+
+def store_identity(store_dir: Path) -> tuple[int, ...] | None:
+    """What changes when a rebuild puts a new store in place: the folder's and its CURRENT file's inodes."""
+    try:
+        folder = os.stat(store_dir)
+        current = os.stat(store_dir / "CURRENT")
+    except OSError:
+        return None
+    return folder.st_dev, folder.st_ino, current.st_ino, int(current.st_mtime_ns)
+
+
+def _die_with_parent() -> None:
+    """In the child before exec: the kernel sends SIGTERM when the parent ends (Linux)."""
+    libc_name = ctypes.util.find_library("c")
+    if libc_name:
+        try:
+            ctypes.CDLL(libc_name, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
+        except (OSError, AttributeError):
+            pass
+
+
+def resident_mb(pid: int) -> float | None:
+    try:
+        with open(f"/proc/{pid}/statm", "rb") as statm:
+            return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
+    except (OSError, IndexError, ValueError):
+        return None
+
+
+class Engine:
+    """One `oxigraph serve-read-only` over the store, on a private port; `url` is where it answers now."""
+
+    def __init__(self, store_dir: Path, host: str, timeout_s: float, memory_mb: int) -> None:
+        self.store_dir = store_dir
+        self.host = host
+        self.timeout_s = timeout_s
+        self.memory_mb = memory_mb
+        self.url = ""
+        self.restarts = 0
+        self.last_reason = ""
+        self._process: subprocess.Popen | None = None
+        self._identity: tuple[int, ...] | None = None
+        self._lock = threading.Lock()
+
+    @property
+    def pid(self) -> int | None:
+        return self._process.pid if self._process is not None else None
+
+    def start(self) -> None:
+        """Start a server on the store as it is now and switch `url` to it; the previous one is stopped."""
+        with self._lock:
+            identity = store_identity(self.store_dir)
+            port = free_port(self.host)
+            host = f"[{self.host}]" if ":" in self.host else self.host
+            log = tempfile.TemporaryFile()
+            command = [
+                oxigraph_binary(), "serve-read-only",
+                "--location", str(self.store_dir),
+                "--bind", f"{host}:{port}",
+                # The guard stops waiting at timeout_s; the engine gives up a little later on its own.
+                "--timeout-s", str(max(1, math.ceil(self.timeout_s)) + 2),
+            ]
+            process = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=log, stderr=log,
+                                       preexec_fn=_die_with_parent)
+            if not wait_until_listening(self.host, port, time.monotonic() + STARTUP_TIMEOUT_S, process):
+                _end(process)
+                log.seek(0)
+                lines = [line for line in log.read().decode("utf-8", "replace").splitlines() if line.strip()]
+                log.close()
+                problem = lines[-1].strip() if lines else "it did not start listening"
+                raise ServeError(f"the Oxigraph server could not serve {self.store_dir}: {problem}")
+            log.close()
+            previous, self._process = self._process, process
+            self._identity = identity
+            self.url = f"http://{host}:{port}"
+        if previous is not None:
+            _end(previous)
+
+    def check(self) -> str | None:
+        """Restart the server if it ended, outgrew the memory bound or serves a replaced store; says why."""
+        process = self._process
+        if process is None:
+            return None
+        reason = None
+        if process.poll() is not None:
+            reason = f"the query engine ended (exit code {process.returncode})"
+        elif (used := resident_mb(process.pid)) is not None and used > self.memory_mb:
+            reason = f"the query engine outgrew its {self.memory_mb} MB memory bound"
+            _end(process)
+        else:
+            identity = store_identity(self.store_dir)
+            if identity is not None and identity != self._identity:
+                reason = "the store was rebuilt"
+        if reason is None:
+            return None
+        self.restarts += 1
+        self.last_reason = reason
+        self.start()
+        return reason
+
+    def stop(self) -> None:
+        with self._lock:
+            process, self._process = self._process, None
+        if process is not None:
+            _end(process)
+
+
+def _end(process: subprocess.Popen) -> None:
+    if process.poll() is None:
+        process.terminate()
+        try:
+            process.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
