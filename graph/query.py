@@ -305,6 +305,8 @@ def inspect_query(text: str) -> QueryInfo:
         return QueryInfo.from_json(cached)
     info = _inspect_query(text)
     querycache.put("inspect", text, info.to_json())
+    if info.text != text:  # the canonical text reads the same: it is what the editor and the engine get
+        querycache.put("inspect", info.text, info.to_json())
     return info
 
 

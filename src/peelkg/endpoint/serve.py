@@ -128,6 +128,7 @@ class LocalEndpoint:
         self._stopped = threading.Event()
         self._session: Any = None
         self._runners: list[Any] = []
+        self._watcher: asyncio.Task | None = None
 
     # -- addresses
 
@@ -211,9 +212,16 @@ class LocalEndpoint:
             await site.start()
             if port == 0:
                 self.page_port = runner.addresses[0][1]
-        loop.create_task(self._watch())
+        self._watcher = loop.create_task(self._watch())
 
     async def _close(self) -> None:
+        if self._watcher is not None:
+            self._watcher.cancel()
+            try:
+                await self._watcher
+            except asyncio.CancelledError:
+                pass
+            self._watcher = None
         for runner in self._runners:
             await runner.cleanup()
         self._runners = []
@@ -334,6 +342,10 @@ class LocalEndpoint:
         async def prefixes(request: web.Request) -> web.StreamResponse:
             return web.json_response(DISPLAY_PREFIXES)
 
+        async def prefixes_script(request: web.Request) -> web.StreamResponse:
+            value = json.dumps(DISPLAY_PREFIXES).replace("<", "\\u003c")
+            return web.Response(text=f"window.PEELKG_PREFIXES = {value};\n", content_type="text/javascript")
+
         async def asset(request: web.Request) -> web.StreamResponse:
             if request.path not in self._editor_assets:
                 try:
@@ -348,7 +360,7 @@ class LocalEndpoint:
             return web.Response(body=body, headers={"Content-Type": content_type, "Cache-Control": "max-age=3600"})
 
         routes = [web.get("/query", query), web.post("/query", query), web.get("/", editor),
-                  web.get("/prefixes.json", prefixes)]
+                  web.get("/prefixes.json", prefixes), web.get("/prefixes.js", prefixes_script)]
         routes += [web.route("*", path, read_only) for path in ("/update", "/store")]
         routes += [web.get(path, asset) for path in EDITOR_ASSETS]
         return routes

@@ -96,12 +96,30 @@ function renderQuery(catalogue, query) {
   }
   form.append(el("button", { type: "submit" }, "Run"), " ", editor);
 
-  form.addEventListener("change", async () => {
+  // The link always carries what is typed now: it is bound again as the values change (an
+  // older answer never overwrites a newer one), and a click binds the values as they are.
+  let latest = 0;
+  const rebind = async () => {
+    const ticket = ++latest;
+    const answer = await post("/api/prepare", { name: query.name, params: currentParams(form) });
+    const href = editorHref(catalogue, answer.text);
+    if (ticket === latest) editor.href = href;
+    return href;
+  };
+  const showError = (error) => results.replaceChildren(el("p", { class: "error" }, error.message));
+  form.addEventListener("input", () => rebind().catch(showError));
+  editor.addEventListener("click", async (event) => {
+    event.preventDefault();
+    const opened = window.open("", "_blank");
     try {
-      const answer = await post("/api/prepare", { name: query.name, params: currentParams(form) });
-      editor.href = editorHref(catalogue, answer.text);
+      const href = await rebind();
+      if (opened) {
+        opened.opener = null;
+        opened.location.href = href;
+      }
     } catch (error) {
-      results.replaceChildren(el("p", { class: "error" }, error.message));
+      if (opened) opened.close();
+      showError(error);
     }
   });
   form.addEventListener("submit", async (event) => {
