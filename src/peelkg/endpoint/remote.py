@@ -15,6 +15,8 @@ twice leaves the remote store as after one push.
 
 from __future__ import annotations
 
+import http.client
+import io
 import socket
 import time
 import urllib.error
@@ -22,6 +24,7 @@ import urllib.parse
 import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
+from typing import IO, Any
 
 import pyoxigraph as ox
 
@@ -31,6 +34,7 @@ from peelkg.graph.query import (
     DEFAULT_TIMEOUT_S,
     QueryForm,
     QueryResult,
+    check_limits,
     check_store,
     collect_results,
     prepare_query,
@@ -77,23 +81,83 @@ def _send(request: urllib.request.Request, timeout_s: float) -> tuple[bytes, str
         raise RemoteError(f"{url}: cannot connect ({error.reason})") from error
 
 
-def post_query(endpoint: str, text: str, form: QueryForm, *, timeout_s: float = DEFAULT_TIMEOUT_S) -> tuple[bytes, str]:
-    """POST a query to a SPARQL 1.1 endpoint; returns the raw answer and its media type."""
-    request = urllib.request.Request(
-        check_endpoint(endpoint),
-        data=text.encode("utf-8"),
-        method="POST",
-        headers={
+class _DeadlineReader(io.RawIOBase):
+    """The body of an HTTP answer, read as the parser asks for it, within one deadline for the whole request."""
+
+    def __init__(self, connection: http.client.HTTPConnection, response: http.client.HTTPResponse,
+                 deadline: float, timeout_s: float, source: str) -> None:
+        self.connection = connection
+        self.response = response
+        self.deadline = deadline
+        self.timeout_s = timeout_s
+        self.source = source
+        self.timed_out = False
+        self.tail = b""                      # the last bytes read: where an endpoint says why it stopped
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        left = self.deadline - time.monotonic()
+        try:
+            if left <= 0:
+                raise TimeoutError
+            if self.connection.sock is not None:
+                self.connection.sock.settimeout(left)
+            data = self.response.read1(len(buffer))   # what has arrived, without waiting to fill the buffer
+            count = len(data)
+            buffer[:count] = data
+            self.tail = (self.tail + data)[-512:]
+            return count
+        except (TimeoutError, socket.timeout):
+            self.timed_out = True
+            raise LimitExceeded(f"{self.source}: no complete answer within the {self.timeout_s:g} s timeout "
+                                "(raise it with --timeout)") from None
+
+    def close(self) -> None:
+        self.connection.close()
+        super().close()
+
+
+def open_query(endpoint: str, text: str, form: QueryForm, *, timeout_s: float = DEFAULT_TIMEOUT_S) -> tuple[_DeadlineReader, str]:
+    """POST a query to a SPARQL 1.1 endpoint; the answer's body as a stream (one deadline) and its media type."""
+    parts = urllib.parse.urlsplit(check_endpoint(endpoint))
+    deadline = time.monotonic() + timeout_s
+    kind = http.client.HTTPSConnection if parts.scheme == "https" else http.client.HTTPConnection
+    connection = kind(parts.hostname or "", parts.port, timeout=timeout_s)
+    target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+    try:
+        connection.request("POST", target, body=text.encode("utf-8"), headers={
             "Content-Type": "application/sparql-query; charset=utf-8",
             "Accept": GRAPH_ACCEPT if form.returns_graph else RESULTS_ACCEPT,
             "User-Agent": USER_AGENT,
-        },
-    )
-    return _send(request, timeout_s)
+        })
+        if connection.sock is not None:
+            connection.sock.settimeout(max(deadline - time.monotonic(), 0.001))
+        response = connection.getresponse()
+    except (TimeoutError, socket.timeout) as error:
+        connection.close()
+        raise LimitExceeded(f"{endpoint}: no answer within the {timeout_s:g} s timeout (raise it with --timeout)") from error
+    except (OSError, http.client.HTTPException) as error:
+        connection.close()
+        raise RemoteError(f"{endpoint}: cannot connect ({first_line(error)})") from error
+    if response.status >= 400:
+        detail = response.read(500).decode("utf-8", "replace").strip().splitlines()
+        connection.close()
+        raise RemoteError(f"{endpoint}: HTTP {response.status} {response.reason}" + (f": {detail[0]}" if detail else ""))
+    media_type = (response.getheader("Content-Type") or "").split(";")[0].strip().lower()
+    return _DeadlineReader(connection, response, deadline, timeout_s, endpoint), media_type
 
 
-def read_answer(data: bytes, media_type: str, form: QueryForm, limit: int, source: str) -> QueryResult:
-    """Parse an endpoint's answer into a QueryResult (at most `limit` rows or triples)."""
+def post_query(endpoint: str, text: str, form: QueryForm, *, timeout_s: float = DEFAULT_TIMEOUT_S) -> tuple[bytes, str]:
+    """POST a query to a SPARQL 1.1 endpoint; returns the whole raw answer and its media type."""
+    body, media_type = open_query(endpoint, text, form, timeout_s=timeout_s)
+    with body:
+        return body.read(), media_type
+
+
+def read_answer(data: bytes | IO[bytes], media_type: str, form: QueryForm, limit: int, source: str) -> QueryResult:
+    """Parse an endpoint's answer into a QueryResult (at most `limit` rows or triples; a stream is read no further)."""
     try:
         if form.returns_graph:
             rdf_format = ox.RdfFormat.from_media_type(media_type) or ox.RdfFormat.N_TRIPLES
@@ -101,8 +165,15 @@ def read_answer(data: bytes, media_type: str, form: QueryForm, limit: int, sourc
             return collect_results(results, form, limit)
         results_format = ox.QueryResultsFormat.from_media_type(media_type) or ox.QueryResultsFormat.JSON
         return collect_results(ox.parse_query_results(data, format=results_format), form, limit)
-    except (SyntaxError, ValueError) as error:
-        if b"cancelled" in data[-200:] or b"timeout" in data[-200:].lower():
+    except LimitExceeded:
+        raise
+    except (SyntaxError, ValueError, OSError) as error:
+        stream = getattr(data, "raw", data)
+        if isinstance(stream, _DeadlineReader) and stream.timed_out:
+            raise LimitExceeded(f"{source}: no complete answer within the {stream.timeout_s:g} s timeout "
+                                "(raise it with --timeout)") from None
+        tail = data[-200:] if isinstance(data, bytes) else getattr(stream, "tail", b"")
+        if b"cancelled" in tail or b"timeout" in tail.lower():
             raise LimitExceeded(f"{source}: the endpoint stopped the query at its timeout") from error
         raise RemoteError(f"{source}: unreadable {media_type} answer ({first_line(error)})") from error
 
@@ -110,11 +181,17 @@ def read_answer(data: bytes, media_type: str, form: QueryForm, limit: int, sourc
 def run_remote_query(endpoint: str, query_text: str, params: dict[str, str] | None = None, *,
                      timeout_s: float = DEFAULT_TIMEOUT_S, limit: int = DEFAULT_LIMIT,
                      allow_service: bool = False) -> QueryResult:
-    """Check, bind and run one query against a SPARQL 1.1 endpoint."""
+    """Check, bind and run one query against a SPARQL 1.1 endpoint.
+
+    The timeout is one deadline for the whole request, and the answer is parsed as it
+    arrives: reading stops at `limit` rows, so a huge answer is never held whole.
+    """
+    check_limits(timeout_s, limit)
     prepared = prepare_query(query_text, params, allow_service=allow_service)
     started = time.perf_counter()
-    data, media_type = post_query(endpoint, prepared.text, prepared.info.form, timeout_s=timeout_s)
-    result = read_answer(data, media_type, prepared.info.form, limit, endpoint)
+    body, media_type = open_query(endpoint, prepared.text, prepared.info.form, timeout_s=timeout_s)
+    with body:
+        result = read_answer(io.BufferedReader(body, 1 << 16), media_type, prepared.info.form, limit, endpoint)
     result.elapsed_s = time.perf_counter() - started
     return result
 
