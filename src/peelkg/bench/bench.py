@@ -119,7 +119,7 @@ class BenchResult:
 
 
 def run_bench(*, quick: bool = False, work_dir: Path | None = None, progress: Progress | None = None,
-              sections: tuple[str, ...] = ("build", "scale", "queries", "views"),
+              sections: tuple[str, ...] = ("build", "scale", "queries", "views", "endpoint"),
               on_figure: Callable[[Figure], None] | None = None) -> BenchResult:
     """Run the benchmarks; `work_dir` (default: a temporary folder, removed after) holds corpora and stores."""
     plan = Plan.quick() if quick else Plan.full()
@@ -141,6 +141,14 @@ def run_bench(*, quick: bool = False, work_dir: Path | None = None, progress: Pr
                 bench_queries(result, store_dir, size, plan, largest=size == max(plan.sizes), note=note)
         if "views" in sections:
             bench_views(result, work / "views", plan, note)
+        if "endpoint" in sections:
+            from peelkg.bench.endpoint import bench_cli_latency, bench_endpoint
+            from peelkg.graph.build import build_store
+
+            endpoint_store = work / "endpoint" / "store"
+            build_store([reference], endpoint_store, reason=False)
+            bench_endpoint(result, endpoint_store, note)
+            bench_cli_latency(result, endpoint_store, note)
     finally:
         if own:
             shutil.rmtree(work, ignore_errors=True)

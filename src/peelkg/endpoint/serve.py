@@ -53,6 +53,7 @@ MAX_ANSWER_MB = 64                 # the largest answer the guard passes on
 MAX_REQUEST_BYTES = 1 << 20        # the largest query (or form) a client may send
 RESULTS_ACCEPT = "application/sparql-results+json"
 GRAPH_ACCEPT = "text/turtle"
+CHECKED_KEPT = 512                 # checked queries the guard keeps at hand
 WATCH_S = 0.5                      # how often the engine and the store are looked at
 PAGE_FILES = {
     "/": ("index.html", "text/html"),
@@ -129,6 +130,7 @@ class LocalEndpoint:
         self._session: Any = None
         self._runners: list[Any] = []
         self._watcher: asyncio.Task | None = None
+        self._checked: dict[str, Any] = {}     # query text -> its checked form, for texts asked again
 
     # -- addresses
 
@@ -326,7 +328,12 @@ class LocalEndpoint:
         async def query(request: web.Request) -> web.StreamResponse:
             try:
                 text = await _query_text(request)
-                checked = await asyncio.get_running_loop().run_in_executor(None, self.check_query, text)
+                checked = self._checked.get(text)
+                if checked is None:  # parsing may take a while: off the event loop
+                    checked = await asyncio.get_running_loop().run_in_executor(None, self.check_query, text)
+                    if len(self._checked) >= CHECKED_KEPT:
+                        self._checked.pop(next(iter(self._checked)))
+                    self._checked[text] = checked
                 status, body, content_type = await self.forward(checked.text, request.headers.get("Accept", "*/*"))
             except Refused as refused:
                 return _text(refused.status, str(refused))
