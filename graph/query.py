@@ -1,10 +1,11 @@
 """Run SPARQL over the store: named queries, bound parameters, read-only, with a timeout and a row cap.
 
-A query is checked before it runs: it is parsed (rdflib's SPARQL 1.1 parser) so that
-updates, SERVICE and FROM / FROM NAMED are refused from the parse tree, never from
-the raw text; parameters (`?_name` variables) are bound to RDF terms; then the query
+A query is checked before it runs: its canonical text (sparqltext: escapes expanded,
+comments removed, the text the engine will run) is parsed (rdflib's SPARQL 1.1 parser)
+so that updates, SERVICE and FROM / FROM NAMED are refused from the parse tree, never
+from the raw text; parameters (`?_name` variables) are bound to RDF terms; then the query
 runs over `pyoxigraph.Store.read_only(store_dir)` in a forked child process that is
-killed when the timeout expires. Queries see the union of all named graphs.
+killed when the timeout expires or when it outgrows the memory bound. Queries see the union of all named graphs.
 
 >>> info = inspect_query("SELECT ?s WHERE { ?s ?p ?_value }")
 >>> info.form.value, info.parameters

@@ -149,6 +149,7 @@ def test_quick_bench_runs_and_prints_every_figure(tmp_path: Path) -> None:
     expected.append("3 report(s): add one report")
     for nodes in (100, 500):
         expected += [f"{nodes} nodes: {name}" for name in ("view generation", "HTML size", "first draw", "settled layout")]
+    expected += ["named queries p95, 1000 requests at 50 parallel", "requests answered 200", "peelkg query grades, wall median"]
     missing = [name for name in expected if name not in table]
     assert not missing, f"figures missing from the table: {missing}\n{table}"
     data = json.loads(out.read_text(encoding="utf-8"))
