@@ -87,6 +87,35 @@ def query_cache(tmp_path_factory: pytest.TempPathFactory):
         os.environ["PEELKG_CACHE_DIR"] = previous
 
 
+@pytest.fixture
+def listener():
+    """A loopback port that records every connection made to it (a SERVICE call would be one): (url, calls)."""
+    import threading
+
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen(8)
+    server.settimeout(0.2)
+    calls: list[bytes] = []
+    stop = threading.Event()
+
+    def accept() -> None:
+        while not stop.is_set():
+            try:
+                connection, _ = server.accept()
+            except OSError:
+                continue
+            calls.append(connection.recv(200))
+            connection.close()
+
+    thread = threading.Thread(target=accept, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.getsockname()[1]}/sparql", calls
+    stop.set()
+    thread.join()
+    server.close()
+
+
 def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addoption(
         "--regen-golden",

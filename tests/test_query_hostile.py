@@ -9,8 +9,6 @@ prefixed names), each with a SERVICE call hidden from one reading.
 from __future__ import annotations
 
 import json
-import socket
-import threading
 
 import pytest
 from click.testing import CliRunner
@@ -19,33 +17,6 @@ from peelkg.cli import main
 from peelkg.errors import InputError, LimitExceeded
 from peelkg.graph import query as q
 from peelkg.graph.sparqltext import MAX_NESTING
-
-
-@pytest.fixture
-def listener():
-    """A loopback port that records every connection made to it (a SERVICE call would be one)."""
-    server = socket.socket()
-    server.bind(("127.0.0.1", 0))
-    server.listen(8)
-    server.settimeout(0.2)
-    calls: list[bytes] = []
-    stop = threading.Event()
-
-    def accept() -> None:
-        while not stop.is_set():
-            try:
-                connection, _ = server.accept()
-            except OSError:
-                continue
-            calls.append(connection.recv(200))
-            connection.close()
-
-    thread = threading.Thread(target=accept, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.getsockname()[1]}/sparql", calls
-    stop.set()
-    thread.join()
-    server.close()
 
 
 def hidden_service_queries(url: str) -> list[str]:

@@ -198,11 +198,16 @@ def test_serve_command_refuses_a_public_address(sample_store):
     assert result.exit_code == 2 and "loopback" in result.stderr
 
 
+def serve_command(store: Path, port: int) -> subprocess.Popen:
+    """`peelkg serve` in a process of its own, as a user starts it (page on any free port)."""
+    command = [sys.executable, "-c", "from peelkg.cli import main; main()", "serve",
+               "--store", str(store), "--port", str(port), "--page-port", "0"]
+    return subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
 def test_serve_command_runs_until_interrupted(sample_store):
     port = free_port()
-    command = [sys.executable, "-c", "from peelkg.cli import main; main()", "serve",
-               "--store", str(sample_store), "--port", str(port), "--page-port", "0"]
-    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    process = serve_command(sample_store, port)
     try:
         lines = [process.stdout.readline() for _ in range(3)]
         assert lines[0].split() == ["SPARQL", "endpoint", f"http://127.0.0.1:{port}/query"]

@@ -11,8 +11,6 @@ import os
 import signal
 import socket
 import subprocess
-import sys
-import threading
 import time
 import urllib.parse
 from concurrent.futures import ThreadPoolExecutor
@@ -24,7 +22,7 @@ import pytest
 from peelkg.endpoint.serve import LocalEndpoint
 from peelkg.graph import query as q
 from tests.conftest import build_sample_store
-from tests.test_serve import EXPENSIVE, REPORTS, free_port, http
+from tests.test_serve import EXPENSIVE, REPORTS, free_port, http, serve_command
 
 SERVER_TIMEOUT_S = 2
 JSON_RESULTS = "application/sparql-results+json"
@@ -34,33 +32,6 @@ JSON_RESULTS = "application/sparql-results+json"
 def served(sample_store):
     with LocalEndpoint(sample_store, port=free_port(), page_port=0, timeout_s=SERVER_TIMEOUT_S) as server:
         yield server
-
-
-@pytest.fixture
-def listener():
-    """A loopback port that records every connection made to it (a SERVICE call would be one)."""
-    server = socket.socket()
-    server.bind(("127.0.0.1", 0))
-    server.listen(8)
-    server.settimeout(0.2)
-    calls: list[bytes] = []
-    stop = threading.Event()
-
-    def accept() -> None:
-        while not stop.is_set():
-            try:
-                connection, _ = server.accept()
-            except OSError:
-                continue
-            calls.append(connection.recv(200))
-            connection.close()
-
-    thread = threading.Thread(target=accept, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.getsockname()[1]}/sparql", calls
-    stop.set()
-    thread.join()
-    server.close()
 
 
 def sparql_post(served, text: str, **headers: str) -> tuple[int, str, bytes]:
@@ -229,9 +200,7 @@ def child_pids(pid: int) -> set[int]:
 @pytest.mark.skipif(not Path("/proc/self/task").is_dir(), reason="reads child processes from /proc")
 def test_sigterm_stops_the_engine_too(sample_store):
     port = free_port()
-    command = [sys.executable, "-c", "from peelkg.cli import main; main()", "serve",
-               "--store", str(sample_store), "--port", str(port), "--page-port", "0"]
-    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    process = serve_command(sample_store, port)
     try:
         assert process.stdout.readline().startswith("SPARQL endpoint")
         engines = child_pids(process.pid)
