@@ -9,6 +9,9 @@ prefixed names), each with a SERVICE call hidden from one reading.
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 
 import pytest
 from click.testing import CliRunner
@@ -122,9 +125,6 @@ def test_deep_nesting_on_the_command_line_is_one_line(sample_store):
 
 
 def test_output_to_a_full_disk_is_one_line(sample_store):
-    import subprocess
-    import sys
-
     command = [sys.executable, "-c", "from peelkg.cli import main; main()", "query", "grades", "--format", "json",
                "--store", str(sample_store)]
     with open("/dev/full", "wb") as full:
@@ -182,3 +182,22 @@ def test_an_invalid_regular_expression_parameter_is_refused_not_read_as_no_match
 def test_a_valid_regular_expression_parameter_is_bound():
     text = q.resolve_query_text("statistics-vs-england-wales")
     assert '"arrest|charge"' in q.prepare_query(text, {"higher_is_better": "arrest|charge"}).text
+
+
+# --------------------------------------------------------------------------- start-up
+
+
+def test_a_named_query_run_again_needs_neither_rdflib_nor_yaml(sample_store, tmp_path):
+    """The check of a named query is remembered: the second run imports no parser (the slow part of start-up)."""
+    script = ("import sys\nfrom peelkg.cli import main\n"
+              "try:\n    main(sys.argv[1:], standalone_mode=False)\nfinally:\n"
+              "    slow = sorted(m for m in ('rdflib', 'yaml', 'pyparsing', 'multiprocessing') if m in sys.modules)\n"
+              "    sys.stderr.write('loaded:' + ','.join(slow) + '\\n')\n")
+    command = [sys.executable, "-c", script, "query", "grades", "--store", str(sample_store), "--format", "csv"]
+    environment = {**os.environ, "PEELKG_CACHE_DIR": str(tmp_path / "cache")}
+    first = subprocess.run(command, capture_output=True, text=True, env=environment, timeout=120)
+    second = subprocess.run(command, capture_output=True, text=True, env=environment, timeout=120)
+    assert first.returncode == second.returncode == 0, second.stderr
+    assert "rdflib" in first.stderr.splitlines()[-1]
+    assert second.stderr.splitlines()[-1] == "loaded:"
+    assert second.stdout == first.stdout and second.stdout.startswith("force,question,grade")
