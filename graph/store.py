@@ -1,7 +1,8 @@
 """The persistent on-disk Oxigraph store: the only module that talks to pyoxigraph directly.
 
-A store directory is a plain Oxigraph (RocksDB) database, so `oxigraph serve-read-only
---location DIR` and `pyoxigraph.Store.read_only(DIR)` open it as is. It holds one named
+A store directory is a link to a plain Oxigraph (RocksDB) database (the current version, see
+`peelkg.graph.versions`), so `oxigraph serve-read-only --location DIR` and
+`pyoxigraph.Store.read_only(DIR)` open it as is. It holds one named
 graph per report, its links and its inferred triples (`.../report|links|inferred/{insp}/{force}`)
 and the ontology graph; see docs/graph.md.
 """
@@ -9,7 +10,8 @@ and the ontology graph; see docs/graph.md.
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from enum import Enum
 from pathlib import Path
 
@@ -18,6 +20,7 @@ import rdflib
 from oxrdflib import OxigraphStore
 
 from peelkg.errors import PeelkgError, first_line
+from peelkg.graph import versions
 from peelkg.resources import GRAPH_BASE, ONTOLOGY_GRAPH, ontology_file
 
 REPORT_GRAPH_PREFIX = GRAPH_BASE + "report/"
@@ -52,8 +55,8 @@ class ExportFormat(str, Enum):
 
 
 def is_store(path: Path) -> bool:
-    """True when `path` holds an Oxigraph (RocksDB) database."""
-    return (path / "CURRENT").is_file() and any(path.glob("MANIFEST-*"))
+    """True when `path` holds (or links to) an Oxigraph (RocksDB) database."""
+    return versions.is_database(path)
 
 
 def check_replaceable(path: Path) -> None:
@@ -75,12 +78,34 @@ def create_store(path: Path) -> ox.Store:
 
 
 def open_store(path: Path, *, read_only: bool = True) -> ox.Store:
-    """An existing store. Read-only opening takes no lock, so it works beside a read-only server."""
-    if not path.exists():
+    """An existing store. Read-only, it opens the current version and keeps it on disk until this
+    process exits, whatever a build does meanwhile; it takes no database lock, so it works beside a
+    read-only server. Read-write is for a store being built (a directory of its own)."""
+    return _open(_checked(path, versions.pin(path) if read_only else path), read_only=read_only)
+
+
+@contextmanager
+def reading_store(path: Path) -> Iterator[ox.Store]:
+    """The current version opened read-only and kept on disk while the block runs.
+
+    For readers that live long (a server, a loop): each block sees one version whole, and a
+    later block sees the newest. Do not use the store after the block.
+    """
+    with versions.reading(path) as version:
+        store = _open(_checked(path, version), read_only=True)
+        try:
+            yield store
+        finally:
+            del store
+
+
+def _checked(path: Path, version: Path | None) -> Path:
+    """The version directory to open for the store at `path`, or a StoreError saying what is wrong."""
+    if version is None or not version.exists():
         raise StoreError(f"{path}: no store here; run `peelkg build --store {path}` first")
-    if not is_store(path):
+    if not is_store(version):
         raise StoreError(f"{path}: not a peelkg store (no Oxigraph database in this directory)")
-    return _open(path, read_only=read_only)
+    return version
 
 
 def _open(path: Path, *, read_only: bool) -> ox.Store:
@@ -92,11 +117,14 @@ def _open(path: Path, *, read_only: bool) -> ox.Store:
 
 def snapshot(path: Path, target: Path) -> None:
     """Copy the store at `path` to `target` (a consistent snapshot; hard links on the same file system)."""
-    store = open_store(path, read_only=True)
-    try:
-        store.backup(str(target))
-    except (OSError, RuntimeError) as error:
-        raise StoreError(f"{path}: cannot copy the store to {target} ({first_line(error)})") from error
+    with versions.reading(path) as version:
+        store = _open(_checked(path, version), read_only=True)
+        try:
+            store.backup(str(target))
+        except (OSError, RuntimeError) as error:
+            raise StoreError(f"{path}: cannot copy the store to {target} ({first_line(error)})") from error
+        finally:
+            del store
 
 
 # --------------------------------------------------------------------------- writing

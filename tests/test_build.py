@@ -25,6 +25,7 @@ from peelkg.cli import main
 from peelkg.errors import InputError, ReportFormatError, ValidationFailed
 from peelkg.graph import build as bd
 from peelkg.graph import store as st
+from peelkg.graph import versions
 from peelkg.graph.validate import ShaclSeverity, ValidationReport, ValidationResult
 from peelkg.model import Issue, Severity
 from peelkg.resources import GRAPH_BASE, ONTOLOGY_GRAPH, bundled_reports
@@ -139,7 +140,12 @@ def files_of(folder: Path) -> dict[str, bytes]:
 
 
 def siblings(store_dir: Path) -> list[str]:
-    return sorted(path.name for path in store_dir.parent.iterdir() if path.name.startswith(store_dir.name))
+    """What lies beside the store, with anything but the lock and published versions in its versions folder."""
+    vdir = versions.versions_dir(store_dir)
+    found = sorted(path.name for path in store_dir.parent.iterdir() if path.name.lstrip(".").startswith(store_dir.name))
+    if vdir.is_dir():
+        found += sorted(f"{vdir.name}/{path.name}" for path in vdir.iterdir() if not path.name.isdigit() and path.name != "lock")
+    return [name for name in found if name != vdir.name]
 
 
 def assert_same_dataset(first: Path, second: Path) -> None:
@@ -316,19 +322,11 @@ def test_a_folder_that_is_not_a_store_is_never_overwritten(fakes, reports, tmp_p
 def test_leftovers_of_killed_builds_are_cleaned_up(built, reports):
     store_dir, _, _ = built
     dead = 2**22 + 12345   # above the default pid_max, so never a live process
-    stale = store_dir.with_name(f"store.building-{dead}")
-    stale.mkdir()
-    (stale / "CURRENT").write_text("half built")
+    for stale in (store_dir.with_name(f"store.building-{dead}"), versions.versions_dir(store_dir) / f"building-{dead}"):
+        stale.mkdir()
+        (stale / "CURRENT").write_text("half built")
     bd.build_store([write_report(reports, "south-police")], store_dir)
     assert siblings(store_dir) == ["store"]
-
-
-def test_a_store_left_aside_by_a_killed_swap_is_restored(built):
-    store_dir, files, report = built
-    aside = store_dir.with_name(f"store.old-{2**22 + 12345}")
-    store_dir.rename(aside)
-    bd.recover_interrupted(store_dir)
-    assert_untouched(store_dir, files, report)
 
 
 # --------------------------------------------------------------------------- adding reports

@@ -54,7 +54,8 @@ def main() -> None:
 def build(reports: tuple[Path, ...], store_dir: Path | None, add: bool, no_reason: bool, strict: bool, jobs: int | None) -> None:
     """Build the store from report texts (default: the bundled reports).
 
-    The new store replaces the old one only once every report has loaded and validated.
+    The new store replaces the old one only once every report has loaded and validated. Builds
+    into one store take turns: a second one waits for the first, saying which process it waits for.
 
     Example: peelkg build data/reports/essex-2016-effectiveness.txt --store ./peelkg-store
     """
@@ -72,7 +73,7 @@ def build(reports: tuple[Path, ...], store_dir: Path | None, add: bool, no_reaso
 
     run = add_reports if add else build_store
     summary = run(list(reports) or bundled_reports(), resolve_store(store_dir), reason=not no_reason, strict=strict, progress=progress,
-                  jobs=jobs)
+                  jobs=jobs, on_wait=lambda message: click.echo(f"peelkg: {message}", err=True))
     verb = "added" if add else "built"
     click.echo(f"{verb} {len(summary.reports)} report(s); store {summary.store_dir}: {summary.triples} triples in {len(summary.graphs)} named graphs")
 
