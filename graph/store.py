@@ -139,8 +139,9 @@ def to_nquads(graphs: Mapping[str, rdflib.Graph]) -> bytes:
             text = graph.serialize(format="nt", encoding="utf-8").decode("utf-8")
         except Exception as error:   # rdflib raises a bare Exception for a malformed IRI
             raise StoreError(f"cannot load graphs into the store: graph {iri}: {first_line(error)}") from error
-        # N-Triples is one statement per line ending in " ."; newlines inside literals are escaped.
-        chunks.extend(line[:-2] + suffix for line in text.splitlines() if line)
+        # N-Triples is one statement per line ending in " ."; newlines inside literals are escaped, but
+        # not form feeds or U+2028, which str.splitlines() would also split at: split at "\n" alone.
+        chunks.extend(line[:-2] + suffix for line in text.split("\n") if line)
     return "".join(chunks).encode("utf-8")
 
 
@@ -222,7 +223,7 @@ def remove_report(store: ox.Store, key: str) -> list[str]:
 
 def _as_triples(nquads: bytes) -> bytes:
     """N-Quads lines whose last term is a graph IRI, as N-Triples (for the union default graph)."""
-    return b"".join(line[: line.rindex(b" <")] + b" .\n" for line in nquads.splitlines() if line)
+    return b"".join(line[: line.rindex(b" <")] + b" .\n" for line in nquads.split(b"\n") if line)
 
 
 def finish(store: ox.Store, *, optimize: bool = True) -> None:

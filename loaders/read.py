@@ -25,6 +25,8 @@ FOOTNOTE_START = re.compile(r"^\s*(" + _SUP + r")\s")
 # Markers inside a line: superscript runs (also "⁸,⁹" pairs) and LaTeX-style "^{16}" / "^{*}".
 INLINE_MARKER = re.compile(r"\s?(" + _SUP + r"(?:\s?,\s?" + _SUP + r")*)|\^\{(\d+|\*)\}")
 WORD = re.compile(r"[A-Za-z]+(?:-[A-Za-z]+)*")
+# Control characters that are neither line ends, tabs nor layout (see normalisation.yaml).
+NOT_TEXT = re.compile("[\x00-\x08\x0e-\x1f\x7f-\x84\x86-\x9f]")
 
 
 @cache
@@ -43,6 +45,9 @@ def decode_report(data: bytes, path: str) -> str:
         raise ReportFormatError(path, "the file is empty; expected the plain text of an inspection report")
     if data.startswith(b"%PDF"):
         raise ReportFormatError(path, "this is a PDF file; convert it to UTF-8 text first (e.g. pdftotext)")
+    utf16 = _utf16(data)
+    if utf16:
+        raise ReportFormatError(path, f"this is {utf16} text, not UTF-8; convert it first (e.g. iconv -f UTF-16 -t UTF-8)")
     if b"\x00" in data[:4096]:
         raise ReportFormatError(path, "this is a binary file, not UTF-8 text")
     try:
@@ -51,6 +56,34 @@ def decode_report(data: bytes, path: str) -> str:
         raise ReportFormatError(
             path, f"not valid UTF-8 at byte offset {error.start} (byte 0x{data[error.start]:02x}); save the report as UTF-8"
         ) from error
+
+
+def _utf16(data: bytes) -> str | None:
+    """'UTF-16' when the bytes are UTF-16 text (by its byte order mark, or NULs in every other byte)."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return "UTF-16"
+    head = data[:4096]
+    if len(head) >= 16 and len(head) % 2 == 0:
+        for parity, name in ((1, "UTF-16LE"), (0, "UTF-16BE")):
+            if head[parity::2].count(0) >= 0.9 * (len(head) // 2) and head[1 - parity::2].count(0) == 0:
+                return f"{name} (no byte order mark)"
+    return None
+
+
+def check_text(text: str, path: str) -> None:
+    """Refuse control characters that are not text (NUL, ESC, ...), naming the first one's line."""
+    found = NOT_TEXT.search(text)
+    if found:
+        line = text.count("\n", 0, found.start()) + 1
+        raise ReportFormatError(path, f"control character U+{ord(found.group()):04X} is not text; is this the report?", line)
+
+
+def remove_layout(line: str) -> str:
+    """Page breaks and line separators inside a line become spaces; at either end they go."""
+    layout = "".join(normalisation_rules()["layout"])
+    if not any(char in line for char in layout):
+        return line
+    return line.strip(layout).translate({ord(char): " " for char in layout})
 
 
 def detach_markers(line: str, line_number: int) -> tuple[str, list[FootnoteRef]]:
@@ -122,7 +155,9 @@ def _match_case(original: str, replacement: str) -> str:
 
 def read_text(text: str, path: str) -> SourceText:
     """Split text into exact lines and normalised lines (same count), collecting footnote markers."""
-    raw_lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    check_text(text, path)
+    raw_lines = [remove_layout(line) for line in text.split("\n")]
     if raw_lines and raw_lines[-1] == "":
         raw_lines.pop()
     refs: list[FootnoteRef] = []

@@ -488,6 +488,23 @@ def test_the_bundled_report_round_trips_through_the_store(tmp_path):
         assert isomorphic(st.read_graph(store, iri), graph), f"{iri} changed on its way through the store"
 
 
+def test_page_breaks_and_line_separators_in_the_report_text_build(tmp_path):
+    """pdftotext's form feeds and a U+2028 used to end the build with an N-Quads parser error."""
+    from peelkg.pipeline import load_report
+
+    lines = bundled_reports()[0].read_text(encoding="utf-8").split("\n")
+    for number in range(60, len(lines), 60):
+        lines[number] = "\f" + lines[number]
+    lines[400] = lines[400].replace(" ", "\u2028", 1) + "\x85"
+    path = tmp_path / "essex-2016-effectiveness.txt"
+    path.write_text("\n".join(lines), encoding="utf-8")
+    graphs = load_report(path).graphs
+    store = st.create_store(tmp_path / "store")
+    st.load_graphs(store, graphs)
+    texts = [str(o) for g in graphs.values() for o in g.objects(None, PEEL.text)]
+    assert texts and not any(char in text for text in texts for char in "\f\x85\u2028")
+
+
 # --------------------------------------------------------------------------- worker processes
 
 

@@ -60,3 +60,36 @@ def test_utf8_bom_is_accepted(tmp_path):
     path = tmp_path / "bom.txt"
     path.write_bytes("\ufeffPEEL: Police effectiveness 2016\n".encode("utf-8"))
     assert read_report(path).lines[0] == "PEEL: Police effectiveness 2016"
+
+
+# --------------------------------------------------------------------------- layout and control characters
+
+
+@pytest.mark.parametrize("char", ["\f", "\v", "\x85", "\u2028", "\u2029"])
+def test_page_breaks_and_line_separators_are_layout(char):
+    source = read_text(f"{char}Page two starts here\nfirst{char}second{char}\nthird\n", "x.txt")
+    assert source.raw_lines == ["Page two starts here", "first second", "third"]
+    assert source.lines == source.raw_lines
+
+
+@pytest.mark.parametrize("char, line", [("\x00", 3), ("\x1b", 3), ("\x7f", 3), ("\x9b", 3), ("\x1e", 3)])
+def test_control_characters_that_are_not_text_are_refused_naming_the_line(char, line):
+    text = "Essex Police\n" + "x" * 5000 + "\n" + f"the force{char} is good\n"
+    with pytest.raises(ReportFormatError, match=rf"^r\.txt:{line}: control character U\+{ord(char):04X} is not text"):
+        read_text(text, "r.txt")
+
+
+def test_a_nul_byte_past_the_first_4_kib_is_refused_naming_the_line(tmp_path):
+    path = tmp_path / "late-nul.txt"
+    path.write_bytes(b"PEEL\n" + b"a" * 5000 + b"\nfine\nbad\x00here\n")
+    with pytest.raises(ReportFormatError, match=r"late-nul\.txt:4: control character U\+0000"):
+        read_report(path)
+
+
+@pytest.mark.parametrize("encoding, name", [("utf-16", "UTF-16"), ("utf-16-le", "UTF-16LE"), ("utf-16-be", "UTF-16BE")])
+def test_utf16_is_named_not_called_binary(tmp_path, encoding, name):
+    path = tmp_path / "wide.txt"
+    path.write_bytes("PEEL: Police effectiveness 2016\nAn inspection of Essex Police\n".encode(encoding))
+    with pytest.raises(ReportFormatError, match=rf"wide\.txt: this is {name}.* text, not UTF-8; convert it") as error:
+        read_report(path)
+    assert "binary" not in str(error.value)
