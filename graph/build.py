@@ -16,6 +16,8 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import re
+import unicodedata
 import shutil
 import time
 from collections.abc import Callable, Iterable, Iterator
@@ -51,6 +53,7 @@ class ReportSummary:
     triples: dict[str, int]       # named graph IRI -> triples loaded
     issues: list[Issue] = field(default_factory=list)
     seconds: float = 0.0
+    force_name: str | None = None  # the name the report gives its force (two names, one key: a collision)
 
     @property
     def total(self) -> int:
@@ -192,6 +195,7 @@ def prepare_report(path: Path, *, reason: bool, strict: bool, timings: dict[str,
         triples={iri: len(graph) for iri, graph in graphs.items()},
         issues=issues,
         seconds=time.perf_counter() - started,
+        force_name=st.force_name(built.graphs[st.REPORT_GRAPH_PREFIX + key], built.report_iri),
     )
     return summary, graphs
 
@@ -273,6 +277,13 @@ def _key_of(path: Path, graphs: dict[str, rdflib.Graph]) -> str:
     return key
 
 
+def _differ(one: str | None, other: str | None) -> bool:
+    """Two force names that are not the same name (case, spacing and punctuation aside)."""
+    def norm(name: str) -> str:
+        return " ".join(re.findall(r"\w+", unicodedata.normalize("NFKC", name).casefold()))
+    return one is not None and other is not None and norm(one) != norm(other)
+
+
 def _check_strict(path: Path, issues: list[Issue]) -> None:
     serious = [issue for issue in issues if issue.severity in STRICT_SEVERITIES]
     if serious:
@@ -326,14 +337,18 @@ def _fill(temp: Path, paths: list[Path], prepared: Iterator[PreparedReport], *, 
     store = st.create_store(temp) if fresh else st.open_store(temp, read_only=False)
     try:
         summary = BuildSummary(store_dir=temp, reports=[])
-        seen: dict[str, Path] = {}
+        seen: dict[str, tuple[Path, str | None]] = {}
         for done, (path, ready) in enumerate(zip(paths, prepared), start=1):
             report = ready.summary
             for stage, seconds in ready.timings.items():
                 summary.timings[stage] = summary.timings.get(stage, 0.0) + seconds
             if report.key in seen:
-                raise InputError(f"{path}: same report as {seen[report.key]} ({report.key}); give each report once")
-            seen[report.key] = path
+                first, name = seen[report.key]
+                if _differ(name, report.force_name):
+                    raise InputError(f"{path}: report of {report.force_name!r} would get the IRIs of {first}, "
+                                     f"the report of {name!r} ({report.key}); the two force names collide")
+                raise InputError(f"{path}: same report as {first} ({report.key}); give each report once")
+            seen[report.key] = (path, report.force_name)
             try:
                 _timed(summary.timings, "store", lambda: _replace(store, report.key, ready, fresh=fresh))
             except st.StoreError as error:
@@ -350,7 +365,14 @@ def _fill(temp: Path, paths: list[Path], prepared: Iterator[PreparedReport], *, 
 
 
 def _replace(store: ox.Store, key: str, ready: PreparedReport, *, fresh: bool) -> None:
-    """Put one report's graphs in the store; in a store that already had reports, drop its old graphs first."""
+    """Put one report's graphs in the store; in a store that already had reports, drop its old graphs first.
+
+    A stored report with the same key but another force name is a different report: refused.
+    """
     if not fresh:
+        stored = st.stored_force_name(store, key)
+        if _differ(stored, ready.summary.force_name):
+            raise InputError(f"{ready.summary.path}: report of {ready.summary.force_name!r} would replace the stored report "
+                             f"of {stored!r} ({key}); the two force names collide")
         st.remove_report(store, key)
     st.load_nquads(store, ready.nquads, ready.graph_iris)

@@ -22,6 +22,7 @@ from oxrdflib import OxigraphStore
 from peelkg.errors import PeelkgError, first_line
 from peelkg.graph import versions
 from peelkg.resources import GRAPH_BASE, ONTOLOGY_GRAPH, ontology_file
+from peelkg.vocab import PEEL
 
 REPORT_GRAPH_PREFIX = GRAPH_BASE + "report/"
 ONTOLOGY_FILES = ("peel.ttl", "themes.ttl")
@@ -264,6 +265,27 @@ def graph_sizes(store: ox.Store) -> dict[str, int]:
 def list_reports(store: ox.Store) -> list[str]:
     """The reports in a store as `{insp}/{force}` keys, sorted."""
     return sorted(key for key in map(report_key, graph_names(store)) if key is not None)
+
+
+_FORCE_NAME = """
+PREFIX peel: <https://w3id.org/peelkg/ontology#>
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+SELECT ?g ?name WHERE { GRAPH ?g { ?report peel:aboutForce ?force . ?force rdfs:label ?name } } ORDER BY ?name LIMIT 1"""
+
+
+def force_name(graph: rdflib.Graph, report_iri: str) -> str | None:
+    """The name a report graph gives the force its report is about."""
+    force = graph.value(rdflib.URIRef(report_iri), PEEL.aboutForce)
+    name = graph.value(force, rdflib.RDFS.label) if force is not None else None
+    return str(name) if name is not None else None
+
+
+def stored_force_name(store: ox.Store, key: str) -> str | None:
+    """The force name in the stored report graph of `key`, if that report is stored."""
+    graph = ox.NamedNode(REPORT_GRAPH_PREFIX + key)
+    for row in store.query(_FORCE_NAME, substitutions={ox.Variable("g"): graph}):
+        return str(row["name"].value)
+    return None
 
 
 def read_graph(store: ox.Store, iri: str) -> rdflib.Graph:

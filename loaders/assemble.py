@@ -6,6 +6,7 @@ random ids, so two builds of the same report give the same graph.
 
 from __future__ import annotations
 
+import hashlib
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -13,6 +14,7 @@ from dataclasses import dataclass
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, OWL, PROV, RDF, RDFS, SKOS, XSD
 
+from peelkg.errors import InputError
 from peelkg.model import (
     AddressLink,
     Area,
@@ -43,9 +45,16 @@ QUESTION_CLASS = {
 
 
 def slug(text: str) -> str:
-    """'Operation Raptor' -> 'operation-raptor'; ASCII, lower case, words joined by '-'."""
-    text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
+    """'Operation Raptor' -> 'operation-raptor'; ASCII, lower case, words joined by '-'; never empty.
+
+    A name with nothing in ASCII ('警察', '<>') gets 'x-' and a hash of its text, so two such names
+    never share an IRI and no IRI has an empty segment.
+    """
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    found = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
+    if found:
+        return found
+    return "x-" + hashlib.sha256(unicodedata.normalize("NFC", text).encode("utf-8")).hexdigest()[:12]
 
 
 @dataclass(frozen=True)
@@ -57,6 +66,8 @@ class Iris:
     base: str = INSTANCE_BASE
 
     def iri(self, *parts: str) -> URIRef:
+        if not all(parts):
+            raise InputError(f"the IRI {self.base + '/'.join(parts)} would have an empty segment")
         return URIRef(self.base + "/".join(parts))
 
     @property

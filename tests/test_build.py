@@ -47,7 +47,7 @@ class FakeBuild:
 
 
 def write_report(folder: Path, force: str, *, afis: int = 2, invalid: bool = False, warning: str | None = None,
-                 doubtful: bool = False) -> Path:
+                 doubtful: bool = False, force_name: str | None = None, file: str | None = None) -> Path:
     """A fake report file: the report and links graphs of `force` as TriG."""
     key = f"{INSP}/{force}"
     dataset = rdflib.Dataset()
@@ -70,7 +70,10 @@ def write_report(folder: Path, force: str, *, afis: int = 2, invalid: bool = Fal
         report.add((report_iri, EX.warning, Literal(warning)))
     if doubtful:
         report.add((report_iri, EX.doubtful, Literal(True)))
-    path = folder / f"{force}.trig"
+    if force_name:
+        report.add((report_iri, PEEL.aboutForce, ID[f"force/{force}"]))
+        report.add((ID[f"force/{force}"], RDFS.label, Literal(force_name)))
+    path = folder / f"{file or force}.trig"
     dataset.serialize(path, format="trig")
     return path
 
@@ -228,6 +231,24 @@ def test_the_same_report_twice_is_refused(fakes, reports, tmp_path):
     copy.write_bytes(path.read_bytes())
     with pytest.raises(InputError, match="same report"):
         bd.build_store([path, copy], tmp_path / "store")
+
+
+def test_two_reports_whose_force_names_give_one_key_are_refused_naming_both(fakes, reports, tmp_path):
+    first = write_report(reports, "x-police", force_name="Ⅹ Police", file="first")
+    third = write_report(reports, "x-police", force_name="Χ Police", file="third")   # a Greek capital chi
+    with pytest.raises(InputError, match=r"third.trig: report of 'Χ Police' would get the IRIs of .*first.trig, "
+                                         r"the report of 'Ⅹ Police' \(peel-2016-effectiveness/x-police\); the two force names collide"):
+        bd.build_store([first, third], tmp_path / "store")
+
+
+def test_adding_a_report_whose_key_is_taken_by_another_force_is_refused(fakes, reports, tmp_path):
+    store_dir = tmp_path / "store"
+    bd.build_store([write_report(reports, "x-police", force_name="Ⅹ Police", file="first")], store_dir)
+    with pytest.raises(InputError, match=r"second.trig: report of 'Χ Police' would replace the stored report of 'Ⅹ Police' "
+                                         r"\(peel-2016-effectiveness/x-police\); the two force names collide"):
+        bd.add_report(write_report(reports, "x-police", force_name="Χ Police", file="second"), store_dir)
+    bd.add_report(write_report(reports, "x-police", force_name="X police!", file="again", afis=1), store_dir)
+    assert len(read(store_dir, graph_iri("report", "x-police"))) < 10
 
 
 def test_a_graph_outside_the_report_is_refused(fakes, reports, tmp_path, monkeypatch):
