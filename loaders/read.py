@@ -5,7 +5,9 @@ The exact lines are kept for provenance; the normalised lines (one for one) serv
 
 from __future__ import annotations
 
+import os
 import re
+import stat
 import unicodedata
 from collections import Counter
 from functools import cache
@@ -13,7 +15,7 @@ from pathlib import Path
 
 import yaml
 
-from peelkg.errors import ReportFormatError
+from peelkg.errors import InputError, LimitExceeded, ReportFormatError
 from peelkg.model import FootnoteRef, SourceText
 from peelkg.resources import package_dir
 
@@ -169,13 +171,44 @@ def read_text(text: str, path: str) -> SourceText:
     return SourceText(path=path, raw_lines=raw_lines, lines=repair_hyphenation(detached), footnote_refs=refs)
 
 
+MAX_REPORT_BYTES = 2_000_000
+"""Largest report file read (12 times the bundled report; build time grows faster than size).
+$PEELKG_MAX_REPORT_BYTES overrides it."""
+
+
+def max_report_bytes() -> int:
+    """The size limit for a report file: $PEELKG_MAX_REPORT_BYTES, else MAX_REPORT_BYTES."""
+    value = os.environ.get("PEELKG_MAX_REPORT_BYTES", "").strip()
+    if not value:
+        return MAX_REPORT_BYTES
+    if not value.isdigit() or int(value) < 1:
+        raise InputError(f"PEELKG_MAX_REPORT_BYTES={value!r}: give a whole number of bytes, 1 or more")
+    return int(value)
+
+
 def read_report(path: Path | str) -> SourceText:
-    """Read a report file; raises ReportFormatError naming the file for anything that is not UTF-8 text."""
+    """Read a report file; raises ReportFormatError naming the file for anything that is not UTF-8 text.
+
+    Only regular files are read (a FIFO would hang, /dev/zero never end), and at most
+    `max_report_bytes()` of them.
+    """
     path = Path(path)
+    limit = max_report_bytes()
     try:
-        data = path.read_bytes()
+        mode = path.stat().st_mode
+        if stat.S_ISDIR(mode):
+            raise ReportFormatError(str(path), "is a directory, not a report file")
+        if not stat.S_ISREG(mode):
+            raise ReportFormatError(str(path), "is not a regular file (a pipe, device or socket); save the report to a file")
+        with path.open("rb") as handle:
+            data = handle.read(limit + 1)
     except FileNotFoundError as error:
         raise ReportFormatError(str(path), "no such file") from error
     except IsADirectoryError as error:
         raise ReportFormatError(str(path), "is a directory, not a report file") from error
+    except PermissionError as error:
+        raise ReportFormatError(str(path), "cannot be read (permission denied)") from error
+    if len(data) > limit:
+        raise LimitExceeded(f"{path}: larger than {limit:,} bytes, far beyond any inspection report; "
+                            f"if it really is one, raise PEELKG_MAX_REPORT_BYTES")
     return read_text(decode_report(data, str(path)), str(path))
