@@ -9,6 +9,7 @@ and the ontology graph; see docs/graph.md.
 
 from __future__ import annotations
 
+import hashlib
 import os
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
@@ -18,6 +19,7 @@ from pathlib import Path
 import pyoxigraph as ox
 import rdflib
 from oxrdflib import OxigraphStore
+from rdflib.compare import to_canonical_graph
 
 from peelkg.errors import PeelkgError, first_line
 from peelkg.graph import versions
@@ -137,13 +139,36 @@ def to_nquads(graphs: Mapping[str, rdflib.Graph]) -> bytes:
     for iri, graph in graphs.items():
         try:
             suffix = f" {ox.NamedNode(iri)} .\n"
-            text = graph.serialize(format="nt", encoding="utf-8").decode("utf-8")
+            text = stable_blank_nodes(graph, iri).serialize(format="nt", encoding="utf-8").decode("utf-8")
         except Exception as error:   # rdflib raises a bare Exception for a malformed IRI
             raise StoreError(f"cannot load graphs into the store: graph {iri}: {first_line(error)}") from error
         # N-Triples is one statement per line ending in " ."; newlines inside literals are escaped, but
         # not form feeds or U+2028, which str.splitlines() would also split at: split at "\n" alone.
         chunks.extend(line[:-2] + suffix for line in text.split("\n") if line)
     return "".join(chunks).encode("utf-8")
+
+
+def stable_blank_nodes(graph: rdflib.Graph, iri: str) -> rdflib.Graph:
+    """The graph with its blank nodes labelled canonically, and apart from every other graph's.
+
+    rdflib and the Turtle parsers label blank nodes at random, so without this two builds of the
+    same input exported different bytes. The label is a canonical hash of the node's place in
+    the graph (rdflib.compare), prefixed with a hash of the graph's name.
+    """
+    if not any(isinstance(term, rdflib.BNode) for triple in graph for term in triple):
+        return graph
+    tag = "g" + hashlib.sha256(iri.encode("utf-8")).hexdigest()[:8]
+    relabel: dict[rdflib.BNode, rdflib.BNode] = {}
+
+    def stable(term):
+        if isinstance(term, rdflib.BNode):
+            return relabel.setdefault(term, rdflib.BNode(f"{tag}x{str(term)[2:34]}"))
+        return term
+
+    stable_graph = rdflib.Graph(identifier=graph.identifier)
+    for triple in to_canonical_graph(graph):
+        stable_graph.add(tuple(stable(term) for term in triple))
+    return stable_graph
 
 
 def load_graphs(store: ox.Store, graphs: Mapping[str, rdflib.Graph]) -> int:
@@ -159,8 +184,12 @@ def load_nquads(store: ox.Store, data: bytes, graph_iris: list[str]) -> None:
     """
     if data:
         try:
-            store.bulk_load(data, format=ox.RdfFormat.N_QUADS)
-            store.bulk_load(_as_triples(data), format=ox.RdfFormat.N_TRIPLES)
+            if b"_:" in data:    # keep the blank node labels (bulk_load renames them at random)
+                store.bulk_extend(ox.parse(data, format=ox.RdfFormat.N_QUADS))
+                store.bulk_extend(ox.parse(_as_triples(data), format=ox.RdfFormat.N_TRIPLES))
+            else:
+                store.bulk_load(data, format=ox.RdfFormat.N_QUADS)
+                store.bulk_load(_as_triples(data), format=ox.RdfFormat.N_TRIPLES)
         except (OSError, SyntaxError, ValueError) as error:
             raise StoreError(f"cannot load graphs into the store ({first_line(error)})") from error
     for iri in graph_iris:
@@ -174,15 +203,14 @@ def ontology_files() -> list[Path]:
 
 def load_ontology(store: ox.Store, files: list[Path] | None = None) -> int:
     """Replace the ontology graph with the ontology Turtle files; returns its number of triples."""
-    name = ox.NamedNode(ONTOLOGY_GRAPH)
     remove_graph(store, ONTOLOGY_GRAPH)
-    store.add_graph(name)
+    ontology = rdflib.Graph()
     for path in ontology_files() if files is None else files:
         try:
-            store.bulk_load(path=str(path), format=ox.RdfFormat.TURTLE, to_graph=name)
-            store.bulk_load(path=str(path), format=ox.RdfFormat.TURTLE)
-        except (OSError, SyntaxError) as error:
+            ontology.parse(path, format="turtle")
+        except Exception as error:   # rdflib raises its parser's own exception types
             raise StoreError(f"{path}: cannot load the ontology ({first_line(error)})") from error
+    load_graphs(store, {ONTOLOGY_GRAPH: ontology})
     return graph_size(store, ONTOLOGY_GRAPH)
 
 
