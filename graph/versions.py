@@ -118,6 +118,8 @@ def _acquire(store_dir: Path) -> tuple[Path | None, int | None]:
         try:
             fd = os.open(version, os.O_RDONLY | os.O_DIRECTORY)
         except FileNotFoundError:
+            if current(store_dir) == version:
+                return version, None   # a link to nothing: no store (the caller says so)
             continue                   # removed after it stopped being current: resolve again
         except NotADirectoryError:
             return version, None
@@ -182,7 +184,7 @@ def _holder(fd: int) -> str:
 
 
 def _describe_self() -> str:
-    command = " ".join(["peelkg", *sys.argv[1:]])
+    command = " ".join([Path(sys.argv[0]).name if sys.argv and sys.argv[0] else "python", *sys.argv[1:]])
     command = "".join(c if c.isprintable() else "?" for c in command)[:200]
     started = time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime())
     return f"pid {os.getpid()} ({command}, since {started})"

@@ -220,3 +220,13 @@ def test_a_reader_keeps_its_version_until_it_is_done(fakes, reports, tmp_path):
     assert keys(store_dir) == [f"{INSP}/south-police"]
     bd.build_store([write_report(reports, "west-police")], store_dir)
     assert [p.name for p in versions.versions_dir(store_dir).glob("[0-9]*")] == ["3"]
+
+
+def test_a_link_to_a_removed_version_is_no_store_and_can_be_rebuilt(fakes, reports, tmp_path):
+    store_dir = tmp_path / "store"
+    bd.build_store([write_report(reports, "north-police")], store_dir)
+    shutil.rmtree(versions.versions_dir(store_dir))
+    with pytest.raises(st.StoreError, match="no store here"):
+        st.open_store(store_dir)
+    bd.build_store([write_report(reports, "south-police")], store_dir)
+    assert keys(store_dir) == [f"{INSP}/south-police"]
