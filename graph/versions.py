@@ -138,26 +138,20 @@ def writing(store_dir: Path, on_wait: Callable[[str], None] | None = None) -> It
     """Hold the store's writer lock; finish or roll back what an interrupted writer left first.
 
     Another writer holding it: `on_wait(message)` then wait, or without `on_wait` raise StoreBusy
-    naming the holder.
+    naming the holder. A first build that fails leaves nothing behind, not even the lock file.
     """
     vdir = versions_dir(store_dir)
-    vdir.mkdir(parents=True, exist_ok=True)
-    fd = os.open(vdir / LOCK_NAME, os.O_RDWR | os.O_CREAT, 0o644)
+    fd = _lock(vdir, store_dir, on_wait, wait=True)
     try:
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            message = f"{store_dir}: being written by {_holder(fd)}"
-            if on_wait is None:
-                raise StoreBusy(f"{message}; try again when it has finished") from None
-            on_wait(f"{message}; waiting for it to finish")
-            fcntl.flock(fd, fcntl.LOCK_EX)
         os.ftruncate(fd, 0)
         os.pwrite(fd, _describe_self().encode("utf-8"), 0)
         _recover(store_dir)
         adopt_plain_store(store_dir)
         yield
     finally:
+        if not store_dir.exists() and not store_dir.is_symlink() and [p.name for p in vdir.iterdir()] == [LOCK_NAME]:
+            (vdir / LOCK_NAME).unlink()     # safe: a waiter checks that its lock file is still the one in place
+            vdir.rmdir()
         os.close(fd)
 
 
@@ -166,16 +160,43 @@ def recover_if_idle(store_dir: Path) -> None:
     vdir = versions_dir(store_dir)
     if not vdir.is_dir() and not _set_aside(store_dir):
         return
-    vdir.mkdir(exist_ok=True)
-    fd = os.open(vdir / LOCK_NAME, os.O_RDWR | os.O_CREAT, 0o644)
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except BlockingIOError:
+    fd = _lock(vdir, store_dir, None, wait=False)
+    if fd is None:
         return                          # the writer at work will do it
-    else:
+    try:
         _recover(store_dir)
     finally:
         os.close(fd)
+
+
+def _lock(vdir: Path, store_dir: Path, on_wait: Callable[[str], None] | None, *, wait: bool):
+    """An fd holding the writer lock on `vdir/lock` (None if busy and not `wait`, or StoreBusy)."""
+    while True:
+        vdir.mkdir(parents=True, exist_ok=True)
+        fd = os.open(vdir / LOCK_NAME, os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            if not wait:
+                os.close(fd)
+                return None
+            message = f"{store_dir}: being written by {_holder(fd)}"
+            if on_wait is None:
+                os.close(fd)
+                raise StoreBusy(f"{message}; try again when it has finished") from None
+            on_wait(f"{message}; waiting for it to finish")
+            on_wait = _silent
+            fcntl.flock(fd, fcntl.LOCK_EX)
+        try:
+            if os.fstat(fd).st_ino == os.stat(vdir / LOCK_NAME).st_ino:
+                return fd
+        except FileNotFoundError:
+            pass
+        os.close(fd)                    # the holder removed the lock file meanwhile: lock the one in place
+
+
+def _silent(message: str) -> None:
+    """Say that we wait only once, however often the lock file changes."""
 
 
 def _holder(fd: int) -> str:
