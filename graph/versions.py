@@ -142,6 +142,7 @@ def writing(store_dir: Path, on_wait: Callable[[str], None] | None = None) -> It
     """
     vdir = versions_dir(store_dir)
     fd = _lock(vdir, store_dir, on_wait, wait=True)
+    assert fd is not None                # a waiting lock is always had in the end
     try:
         os.ftruncate(fd, 0)
         os.pwrite(fd, _describe_self().encode("utf-8"), 0)
@@ -169,7 +170,7 @@ def recover_if_idle(store_dir: Path) -> None:
         os.close(fd)
 
 
-def _lock(vdir: Path, store_dir: Path, on_wait: Callable[[str], None] | None, *, wait: bool):
+def _lock(vdir: Path, store_dir: Path, on_wait: Callable[[str], None] | None, *, wait: bool) -> int | None:
     """An fd holding the writer lock on `vdir/lock` (None if busy and not `wait`, or StoreBusy)."""
     while True:
         vdir.mkdir(parents=True, exist_ok=True)
