@@ -66,12 +66,20 @@ from peelkg.loaders.segment import force_area
 from peelkg.model import AddressLink, BlockKind, Facts, Finding, FindingKind, Initiative, LinkMethod
 from peelkg.resources import package_dir
 
-W_SECTION = 0.15
-W_THEME = 0.15
-W_LEXICAL = 0.40
-W_CUE = 0.30
-WEAK_CUE = 0.5                # value of the cue signal for a weak cue
-THRESHOLD = 0.5
+W_SECTION = 0.10
+W_THEME = 0.10
+W_LEXICAL = 0.25
+W_CUE = 0.55
+WEAK_CUE = 0.4                # value of the cue signal for a weak cue
+THRESHOLD = 0.55              # = W_CUE: a link is stored only where a chain (a strong cue) holds
+COVER_SAME = 0.5              # share of an ask's object a problem-and-response span must name, in its own section
+COVER_OTHER = 0.6             # ... in another section's passage
+CHAIN_SPAN = 2                # sentences a response may follow the problem by, in one passage
+COVER_SPREAD = 0.25           # share of the object a spreading initiative's sentences must name
+OTHER_MIN_WORDS = 3           # words of the object a span in another section must name
+PRIOR_COVER = 0.2             # share of a previous finding a response in its progress passages must name
+FOLLOW_SENTENCES = 2          # sentences after a response that may name what it brought in
+NARRATIVE_PASSAGES = 2        # passages after a progress passage that still tell of that progress
 LEXICAL_SATURATION = 0.35     # a cosine at or above this counts as fully similar text
 LEXICAL_METHOD_MIN = 0.10     # a cosine below this is not reported as the method `lexical`
 MIN_SCORE = 0.2               # candidates scoring less are not returned
@@ -150,7 +158,15 @@ def curated_for(report: Path | str) -> list[CuratedLink]:
 def cue_patterns() -> dict[str, list[re.Pattern]]:
     """The phrase lists of link-cues.yaml, compiled."""
     data = yaml.safe_load((package_dir("peelkg.loaders") / "link-cues.yaml").read_text(encoding="utf-8"))
-    return {kind: [re.compile(p, re.IGNORECASE) for p in patterns] for kind, patterns in data.items()}
+    return {kind: [re.compile(p, re.IGNORECASE) for p in patterns] for kind, patterns in data.items()
+            if not kind.endswith("_words")}
+
+
+@lru_cache(maxsize=None)
+def cue_words(kind: str) -> frozenset[str]:
+    """A word list of link-cues.yaml (`generic_object_words`, `generic_action_words`)."""
+    data = yaml.safe_load((package_dir("peelkg.loaders") / "link-cues.yaml").read_text(encoding="utf-8"))
+    return frozenset(data[kind])
 
 
 def collapse(text: str) -> str:
@@ -164,6 +180,12 @@ def _phrase_pattern(phrase: str) -> re.Pattern:
 
 def _contains(text: str, phrase: str) -> bool:
     return bool(phrase) and _phrase_pattern(phrase).search(text) is not None
+
+
+@lru_cache(maxsize=None)
+def _any_of(forms: tuple[str, ...]) -> re.Pattern:
+    """One pattern for several phrases, each as a whole word, case ignored."""
+    return re.compile(r"(?<!\w)(?:" + "|".join(re.escape(f) for f in forms) + r")(?!\w)", re.IGNORECASE)
 
 
 def _first(patterns: Iterable[re.Pattern], text: str) -> str | None:
@@ -195,7 +217,12 @@ def _names(initiative: Initiative) -> list[str]:
 
 def _stemming_analyzer() -> Callable[[str], list[str]]:
     words = TfidfVectorizer(stop_words="english").build_analyzer()
-    stem = lru_cache(maxsize=None)(snowballstemmer.stemmer("english").stemWord)
+    snowball = snowballstemmer.stemmer("english").stemWord
+
+    @lru_cache(maxsize=None)
+    def stem(word: str) -> str:      # "partnership" meets "partner", "leadership" "leader"
+        return snowball(word[:-4] if word.endswith("ship") and len(word) > 8 else word)
+
     return lambda text: [stem(word) for word in words(text)]
 
 
@@ -215,6 +242,23 @@ class _Cue:
     description: str
     passage: int | None
     strength: float
+
+
+@dataclass
+class Chain:
+    """The report's own path from a finding's ask to what the force does about it, within one passage."""
+    passage: int
+    problem: str          # the sentence that names the ask's object and the gap
+    response: str         # the sentence that tells what the force does, naming the initiative
+    cover: float          # share of the ask's object (weighted by rarity) the span names
+    follow: tuple[tuple[int, str], ...] = ()   # (passage, sentence) after the response that may name what it brought in
+    matched: int = 0      # how many of the object's words the span names
+
+    def describe(self, ask_object: str, focus: str) -> str:
+        same = self.problem == self.response
+        problem = "" if same else f" -> problem (L{self.passage}): {quote(self.problem, limit=110)}"
+        return (f'chain: asks for "{quote(ask_object, limit=70)[1:-1]}"{problem} -> response (L{self.passage}): '
+                f"{quote(self.response, focus, limit=130)}")
 
 
 @dataclass
@@ -288,6 +332,19 @@ class _Report:
         self.places = [(p.slug, p.label) for p in facts.places if p.label and p.label.lower() not in own]
         self.organisations = sorted({n for o in facts.organisations for n in [o.label, *o.alt_labels] if n}, key=len, reverse=True)
         self.rare_terms = self._rare_terms()
+        self.analyze = self.vectorizer.build_analyzer()
+        self.idf = dict(zip(self.vectorizer.get_feature_names_out(), self.vectorizer.idf_))
+        self.generic_stems = {stem for word in cue_words("generic_object_words") for stem in self.analyze(word)}
+        self.generic_actions = {stem for word in cue_words("generic_action_words") for stem in self.analyze(word)}
+        self.sentences = {b.line_start: [s.text for s in sentences(b)] or [b.clean]
+                          for b in self.text_blocks if b.line_start in self.context}
+        self._chains: dict[str, list[Chain]] = {}
+        self._stems: dict[str, frozenset[str]] = {}
+        self._says: dict[tuple[str, str], bool] = {}
+        self.any_cue = {kind: re.compile("|".join(f"(?:{p.pattern})" for p in patterns), re.IGNORECASE)
+                        for kind, patterns in self.cues.items()}
+        self.named: set[tuple[int, str]] = set()    # (passage, sentence) where some initiative is named
+        self.list_after = self._lists()
 
     def expand(self, text: str) -> str:
         """Acronyms replaced by their long forms, so that 'MASH' meets 'multi-agency safeguarding hub'."""
@@ -323,10 +380,128 @@ class _Report:
         rare = []
         for key, forms in sorted(terms.items()):
             ordered = sorted((f for f in forms if len(f) >= 3), key=lambda f: (-len(f), f))
-            used = sum(1 for b in self.text_blocks if any(_contains(b.clean, f) for f in ordered))
+            pattern = _any_of(tuple(ordered))
+            used = sum(1 for b in self.text_blocks if pattern.search(b.clean))
             if 0 < used <= MAX_TERM_PASSAGES:
                 rare.append((key, ordered))
         return rare
+
+    def _lists(self) -> dict[int, tuple[tuple[int, str], ...]]:
+        """Passage ending with ':' -> the sentences of the bullets that follow it ("the force has introduced:")."""
+        lists: dict[int, tuple[tuple[int, str], ...]] = {}
+        blocks = self.facts.document.blocks
+        for n, block in enumerate(blocks):
+            if block.kind is BlockKind.PARAGRAPH and block.clean.rstrip().endswith(":"):
+                items = []
+                for following in blocks[n + 1:]:
+                    if following.kind is not BlockKind.BULLET:
+                        break
+                    items.extend((following.line_start, s) for s in self.sentences.get(following.line_start, []))
+                lists[block.line_start] = tuple(items)
+        return lists
+
+    def object_stems(self, finding: Finding) -> set[str]:
+        """The stems of what the finding asks about (its ask's object, else its text), generic words left out."""
+        ask = finding.ask
+        if ask is None:
+            wanted = finding.text
+        elif finding.kind is FindingKind.PRIOR_FINDING:      # read back in other words: all it said counts
+            wanted = " ".join([ask.object, ask.purpose, ask.scope])
+        else:
+            wanted = ask.object
+        return {t for t in self.analyze(self.expand(wanted)) if t not in self.generic_stems}
+
+    def stems(self, text: str) -> frozenset[str]:
+        """The stems of a text, acronyms expanded; computed once per text."""
+        if text not in self._stems:
+            self._stems[text] = frozenset(self.analyze(self.expand(text)))
+        return self._stems[text]
+
+    def cover(self, wanted: set[str], text: str) -> float:
+        """Share of `wanted` stems that `text` names, each weighted by its rarity in the report (IDF)."""
+        if not wanted:
+            return 0.0
+        found = self.stems(text)
+        total = sum(self.idf.get(t, 1.0) for t in wanted)
+        return sum(self.idf.get(t, 1.0) for t in wanted & found) / total
+
+    def chains(self, finding: Finding) -> list[Chain]:
+        """Every problem-then-response span of the report's passages that names the finding's ask.
+
+        Within one passage: a sentence that names a gap (`gap` phrases) and, at most CHAIN_SPAN
+        sentences later or in the same sentence, one that tells what the force does about it
+        (`response` phrases); together they name at least COVER_SAME of the ask's object
+        (COVER_OTHER in another question's section, where only the words make the link).
+        """
+        if finding.id in self._chains:
+            return self._chains[finding.id]
+        wanted = self.object_stems(finding)
+        reducing = bool(finding.ask and _first(self.cues["reducing_actions"], finding.ask.action))
+        own: list[Chain] = []
+        other: list[Chain] = []
+        for line, parts in self.sentences.items():
+            block = self.blocks[line]
+            same = block.section == finding.question_id
+            if finding.kind is FindingKind.PRIOR_FINDING and line in self.narrative(finding):
+                found = self._spans(parts, line, wanted, PRIOR_COVER, gap_needed=False)
+            else:
+                found = self._spans(parts, line, wanted, COVER_SAME if same else COVER_OTHER,
+                                    problem_words=1 if same else 2, reducing=reducing)
+            (own if same else other).extend(c for c in found if same or c.matched >= OTHER_MIN_WORDS)
+        answered = [c for c in own if ({(c.passage, c.response)} | set(c.follow)) & self.named]
+        self._chains[finding.id] = own + other if not answered else own
+        return self._chains[finding.id]
+
+    def _spans(self, parts: list[str], line: int, wanted: set[str], bar: float, gap_needed: bool = True,
+               problem_words: int = 1, reducing: bool = False) -> list[Chain]:
+        """Chains in one passage: it names `bar` of the object; a problem sentence (a gap that names
+        `problem_words` of the object) comes at most CHAIN_SPAN sentences before a response."""
+        whole = " ".join(parts)       # the passage tells the problem and the response together
+        cover = self.cover(wanted, whole)
+        if cover < bar:
+            return []
+
+        def problem(part: str) -> bool:
+            if not gap_needed:
+                return True
+            if reducing and self.cover(wanted, part) >= COVER_SAME:
+                return True
+            return self.says(part, "gap") and (len(wanted & self.stems(part)) >= problem_words or self.says(part, "problem_anaphors"))
+
+        gaps = [i for i, part in enumerate(parts) if problem(part)]
+        matched = len(wanted & self.stems(whole))
+        found = []
+        for r, response in enumerate(parts):
+            gap = next((g for g in gaps if r - CHAIN_SPAN <= g <= r), None)
+            if gap is None or not self.says(response, "response"):
+                continue
+            follow = tuple((line, part) for part in parts[r + 1:r + 1 + FOLLOW_SENTENCES])
+            if r == len(parts) - 1 and response.rstrip().endswith(":"):
+                follow += self.list_after.get(line, ())
+            found.append(Chain(line, parts[gap], response, round(cover, 4), follow, matched))
+        return found
+
+    def says(self, sentence: str, kind: str) -> bool:
+        """Whether a sentence has a cue of `kind` (gap, response, problem_anaphors); computed once per sentence."""
+        key = (sentence, kind)
+        if key not in self._says:
+            self._says[key] = bool(self.any_cue[kind].search(sentence))
+        return self._says[key]
+
+    def narrative(self, finding: Finding) -> set[int]:
+        """The passages that tell of progress on a previous finding: its progress passages and the next
+        NARRATIVE_PASSAGES text passages under the same heading."""
+        lines: set[int] = set()
+        order = [b for b in self.facts.document.blocks if b.kind in TEXT_KINDS]
+        for start in finding.progress_passages:
+            at = next((n for n, b in enumerate(order) if b.line_start == start), None)
+            if at is None:
+                continue
+            for block in order[at:at + 1 + NARRATIVE_PASSAGES]:
+                if (block.section, block.heading_line) != (order[at].section, order[at].heading_line):
+                    break
+                lines.add(block.line_start)
+        return lines
 
     def target_text(self, finding: Finding) -> str:
         if finding.kind is FindingKind.CAUSE_OF_CONCERN:
@@ -373,18 +548,20 @@ class _Report:
         if named:
             cues.append(_Cue(f'finding names "{named}"', None, 1.0))
         for key, forms in self.rare_terms:
-            if not any(_contains(text, f) for f in forms) or any(_contains(named or "", f) for f in forms):
+            pattern = _any_of(tuple(forms))
+            if not pattern.search(text) or pattern.search(named or ""):
                 continue
-            window = next((w for w in near if any(_contains(w.sentence, f) for f in forms)), None)
+            window = next((w for w in near if pattern.search(w.sentence)), None)
             if window is not None:
                 form = next(f for f in forms if _contains(window.sentence, f))
                 cues.append(_Cue(f'described with "{key}" (L{window.passage}): {quote(window.sentence, form)}', window.passage, 1.0))
                 break
         spread = _first(self.cues["spread"], text)
         if spread:
+            wanted = self.object_stems(finding)
             for window in near:
                 spreading = _first(self.cues["spreading"], window.text)
-                if spreading:
+                if spreading and self.cover(wanted, window.text) >= COVER_SPREAD:
                     cues.append(_Cue(f'finding asks for "{spread}"; the report says "{spreading}" (L{window.passage})',
                                      window.passage, 1.0))
                     break
@@ -400,10 +577,21 @@ class _Report:
         if place and place[0] in initiative.places:
             window = next((w for w in near if _contains(self.without_organisations(w.sentence), place[1])), None)
             cues.append(_Cue(f"runs in {place[1]}, which the finding names", window.passage if window else None, WEAK_CUE))
-        if finding.kind is FindingKind.PRIOR_FINDING:
-            line = next((w.passage for w in windows if w.passage in finding.progress_passages), None)
-            if line is not None:
-                cues.append(_Cue(f"named in the passage on progress since (L{line})", line, 1.0))
+        for chain in self.chains(finding):
+            window = next((w for w in near if (w.passage, w.sentence) in {(chain.passage, chain.response), *chain.follow}), None)
+            if window is not None:
+                focus = next((n for n in _names(initiative) if _contains(window.sentence, n)), "")
+                ask_object = finding.ask.object if finding.ask is not None else finding.text
+                cues.append(_Cue(chain.describe(ask_object, focus), chain.passage, 1.0))
+                break
+        if finding.kind is FindingKind.PRIOR_FINDING and finding.ask is not None and finding.ask.action:
+            actions = set(self.analyze(finding.ask.action)) - self.generic_actions
+            for window in near:
+                if actions and self.blocks[window.passage].section == finding.question_id \
+                        and actions & self.stems(window.sentence):
+                    cues.append(_Cue(f'previous finding asked to "{finding.ask.action}"; the report tells it was done '
+                                     f"(L{window.passage}): {quote(window.sentence)}", window.passage, 1.0))
+                    break
         return cues
 
 
@@ -441,6 +629,8 @@ def link(facts: Facts, curated: Sequence[CuratedLink] = ()) -> list[AddressLink]
     fixed = _resolve_curated(facts, curated, targets)
     report = _Report(facts) if facts.initiatives and targets else None
     windows = {i.slug: report.windows(i) for i in facts.initiatives} if report else {}
+    if report is not None:
+        report.named = {(w.passage, w.sentence) for found in windows.values() for w in found if w.near}
     vectors = {slug: report.vectorizer.transform([report.expand(w.text) for w in found])
                for slug, found in windows.items() if found} if report else {}
     links: list[AddressLink] = []

@@ -190,6 +190,15 @@ class FindingKind(str, Enum):
 
 
 @dataclass
+class Ask:
+    """What a finding asks the force to do, in the finding's own words."""
+    action: str                   # "continue to develop"; empty when the finding states a problem only
+    object: str                   # "an effective county multi-agency safeguarding hub"
+    purpose: str = ""             # "so that victims are offered the best possible multi-agency service"
+    scope: str = ""               # "across the whole force", "routinely", "in conjunction with ..."
+
+
+@dataclass
 class Finding:
     id: str                       # "q3-afi-2", "q3-coc-1", "q3-coc-1-rec-1", "q1-summary", "q2-prior-1"
     kind: FindingKind
@@ -200,6 +209,7 @@ class Finding:
     parent: str | None = None     # recommendation -> its cause of concern
     progress: str | None = None   # prior findings: what the report says of the progress made
     progress_passages: list[int] = field(default_factory=list)
+    ask: Ask | None = None        # AFIs, causes of concern, recommendations, previous findings
 
 
 @dataclass
@@ -244,7 +254,9 @@ class InitiativeKind(str, Enum):
     SYSTEM = "System"
     FORM = "Form"
     CAMPAIGN = "Campaign"
-    BOARD = "Board"               # board or meeting
+    BOARD = "Board"               # board, group, forum or meeting
+    ROLE = "Role"                 # analysts, officers or advisers in a role brought in for the purpose
+    PRODUCT = "Product"           # a profile or assessment the force produces
     INITIATIVE = "Initiative"     # anything else
 
 
