@@ -539,6 +539,7 @@ class Initiatives:
         self.bullet_re = re.compile(rf"^(?:[-•−⁻–▪●]\s*)?(?:a|an|the)\s+((?:[\w'’-]+\s+){{0,5}}?[\w'’-]+?)(?=\s+(?:to|that|which|in|for|,)\b|[,;.]|$)")
         self.negation_re = re.compile(rf"\b(?:{_alternation(g['negations'])})\b", re.IGNORECASE)
         self.drop = set(g["drop_adjectives"])
+        self.person_re = re.compile(rf"^(?:the\s+)?(?:{_alternation(g['person_titles'])})\b", re.IGNORECASE)
         self.arrangement_heads = {w.lower(): InitiativeKind(k) for w, k in g["arrangement_heads"].items()}
         self.abstract = set(g["abstract_heads"])
         self.definitions = find_definitions(" ".join(p.text for p in text.passages if p.kind is not BlockKind.FOOTNOTE))
@@ -548,7 +549,7 @@ class Initiatives:
                                         rf"{count}\s+{phrase}")
         self.has_re = re.compile(rf"\b(?:[Ii]t|[Tt]he force|{re.escape(text.force)})\s+(?:(?:{adverbs})\s+)?(?:has|have)\s+"
                                  rf"(?:{count}\s+)?{phrase}(?=,?\s+(?:where|which|that|who|to)\b)")
-        roles = _alternation([w for w, k in g["arrangement_heads"].items() if k == "Role"])
+        roles = _alternation([w for w, k in g["arrangement_heads"].items() if k == "StaffRole"])
         self.bare_role_re = re.compile(rf"\b(?:has|have)\s+(?:(?:{adverbs})\s+){{0,2}}(?:{_alternation(g['arrangement_verbs'])})\s+"
                                        rf"(?:{count}\s+)?((?:[a-z][\w'’-]*\s+){{0,2}}?(?:{roles})s?)\s+"
                                        rf"(?:{_alternation(g['role_complement'])})\s+(?:the\s+)?{phrase}")
@@ -1037,12 +1038,19 @@ class Initiatives:
             else:
                 previous_hits = []
 
+    def _not_arrangements(self, places: "Places") -> set[str]:
+        """Names of places and bodies: what the force does is never one of them."""
+        names = {_norm(name) for name in self.bodies.bodies}
+        names |= {_norm(place.label) for place in places.found.values()}
+        return names
+
     def result(self, places: "Places") -> list[Initiative]:
         initiatives = []
         seen: set[str] = set()
         area = self.text.area
+        not_arrangements = self._not_arrangements(places)
         for thing in self.things.values():
-            if not thing.mentions:
+            if not thing.mentions or _norm(thing.label) in not_arrangements or self.person_re.search(thing.label):
                 continue
             islug = slug(thing.label)
             if islug in seen:

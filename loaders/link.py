@@ -50,7 +50,7 @@ import io
 import json
 import re
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from enum import Enum
 from functools import lru_cache
 from pathlib import Path
@@ -242,6 +242,7 @@ class _Cue:
     description: str
     passage: int | None
     strength: float
+    chain: tuple[int, int] | None = None     # (problem passage, response passage) of an evidence chain
 
 
 @dataclass
@@ -286,8 +287,14 @@ class _Candidate:
 
     def methods(self) -> list[LinkMethod]:
         flags = [(self.section, LinkMethod.SAME_SECTION), (self.theme, LinkMethod.SHARED_THEME),
-                 (self.cosine >= LEXICAL_METHOD_MIN, LinkMethod.LEXICAL), (self.cues, LinkMethod.TEXT_CUE)]
+                 (self.cosine >= LEXICAL_METHOD_MIN, LinkMethod.LEXICAL),
+                 (any(c.chain is None for c in self.cues), LinkMethod.TEXT_CUE),
+                 (self.chain is not None, LinkMethod.EVIDENCE_CHAIN)]
         return [method for on, method in flags if on]
+
+    @property
+    def chain(self) -> tuple[int, int] | None:
+        return next((c.chain for c in self.cues if c.chain is not None), None)
 
     def rationale(self) -> str:
         parts = []
@@ -302,7 +309,7 @@ class _Candidate:
         return "; ".join(parts)
 
     def passages(self) -> list[int]:
-        lines = {c.passage for c in self.cues if c.passage is not None}
+        lines = {c.passage for c in self.cues if c.passage is not None} | {c.chain[0] for c in self.cues if c.chain}
         if self.window is not None:
             lines.add(self.window.passage)
         return sorted(lines or {m.passage for m in self.initiative.mentions})
@@ -582,7 +589,7 @@ class _Report:
             if window is not None:
                 focus = next((n for n in _names(initiative) if _contains(window.sentence, n)), "")
                 ask_object = finding.ask.object if finding.ask is not None else finding.text
-                cues.append(_Cue(chain.describe(ask_object, focus), chain.passage, 1.0))
+                cues.append(_Cue(chain.describe(ask_object, focus), window.passage, 1.0, (chain.passage, window.passage)))
                 break
         if finding.kind is FindingKind.PRIOR_FINDING and finding.ask is not None and finding.ask.action:
             actions = set(self.analyze(finding.ask.action)) - self.generic_actions
@@ -647,8 +654,9 @@ def link(facts: Facts, curated: Sequence[CuratedLink] = ()) -> list[AddressLink]
                 candidate = report.score(finding, initiative, windows[initiative.slug], similarities)
                 score = round(candidate.score, 4)
                 if score >= MIN_SCORE:
+                    problem, response = candidate.chain or (None, None)
                     found.append(AddressLink(initiative.slug, finding.id, score, candidate.methods(), candidate.rationale(),
-                                             candidate.passages(), score >= THRESHOLD))
+                                             candidate.passages(), score >= THRESHOLD, problem, response))
         links.extend(sorted(found, key=lambda l: (-l.score, l.initiative)))
     return links
 
@@ -696,7 +704,8 @@ def links_for_report(path: Path | str, *, curated: bool = True) -> ReportLinks:
 def _link_record(rank: int, link_: AddressLink, report: ReportLinks) -> dict:
     return {"rank": rank, "initiative": link_.initiative, "label": report.label(link_.initiative), "score": link_.score,
             "above_threshold": link_.above_threshold, "methods": [m.value for m in link_.methods],
-            "rationale": link_.rationale, "passages": link_.passages}
+            "rationale": link_.rationale, "passages": link_.passages,
+            "problem_passage": link_.problem_passage, "response_passage": link_.response_passage}
 
 
 def format_links(reports: Sequence[ReportLinks], fmt: LinkFormat = LinkFormat.TABLE, top: int = 5) -> str:
@@ -709,6 +718,7 @@ def format_links(reports: Sequence[ReportLinks], fmt: LinkFormat = LinkFormat.TA
         data = {"threshold": THRESHOLD, "reports": [{
             "report": r.path,
             "findings": [{"id": f.id, "kind": f.kind.value, "question": f.question_id, "text": f.text,
+                          "ask": asdict(f.ask) if f.ask is not None else None,
                           "unaddressed": f in r.unaddressed(),
                           "links": [_link_record(n, l, r) for n, l in enumerate(shown(r, f), start=1)]} for f in r.targets()],
             "unaddressed": [f.id for f in r.unaddressed()],
@@ -737,6 +747,10 @@ def format_links(reports: Sequence[ReportLinks], fmt: LinkFormat = LinkFormat.TA
         for f in r.targets():
             lines.append("")
             lines.append(f"{f.id}  {_short(f.text)}")
+            if f.ask is not None:
+                said = [f"{name}: {value}" for name, value in (("action", f.ask.action), ("object", f.ask.object),
+                                                                ("scope", f.ask.scope), ("purpose", f.ask.purpose)) if value]
+                lines.append(f"    asks  {_short(' | '.join(said), 140)}")
             ranked = shown(r, f)
             if not ranked:
                 lines.append("      (no candidate initiative)")

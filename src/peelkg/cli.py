@@ -357,7 +357,12 @@ def push(endpoint: str, store_dir: Path | None, timeout_s: float) -> None:
 def eval_command(answer_key: Path, report: Path | None, verbose: bool, no_links: bool) -> None:
     """Score the loader against an answer key: precision and recall per kind of fact.
 
+    Given a reader's link annotation instead, score the links of the scorer alone: precision,
+    recall of strong links and mean reciprocal rank.
+
     Example: peelkg eval tests/data/reports/wessex-2016-effectiveness.gold.yaml -v
+
+    Example: peelkg eval tests/data/links/essex-2016-effectiveness.annotation.yaml -v
     """
     from peelkg.evaluate.evaluate import evaluate
 

@@ -255,7 +255,7 @@ class InitiativeKind(str, Enum):
     FORM = "Form"
     CAMPAIGN = "Campaign"
     BOARD = "Board"               # board, group, forum or meeting
-    ROLE = "Role"                 # analysts, officers or advisers in a role brought in for the purpose
+    ROLE = "StaffRole"            # analysts, officers or advisers in a role brought in for the purpose
     PRODUCT = "Product"           # a profile or assessment the force produces
     INITIATIVE = "Initiative"     # anything else
 
@@ -353,6 +353,7 @@ class LinkMethod(str, Enum):
     SHARED_THEME = "shared-theme"
     LEXICAL = "lexical"
     TEXT_CUE = "text-cue"
+    EVIDENCE_CHAIN = "evidence-chain"
     CURATED = "curated"
 
 
@@ -365,3 +366,5 @@ class AddressLink:
     rationale: str                # one line a person can check
     passages: list[int]
     above_threshold: bool
+    problem_passage: int | None = None    # evidence chain: where the report describes the problem the ask names
+    response_passage: int | None = None   # ... and where it tells what the force does about it
