@@ -57,7 +57,8 @@ def _patterns() -> dict[str, re.Pattern]:
 def _first_sentence(text: str) -> str:
     text = re.sub(r"\s+", " ", text).strip()
     match = re.search(r"(?<=[a-z)])\.\s+(?=[A-Z])", text)
-    return (text[:match.start()] if match else text).rstrip(" .;:")
+    sentence = (text[:match.start()] if match else text).rstrip(" .;:")
+    return re.sub(r"[;,]?\s+(?:and|or)$", "", sentence)     # a recommendation in a list: "...; and"
 
 
 def parse_ask(text: str) -> Ask | None:

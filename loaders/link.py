@@ -1,42 +1,43 @@
 """Link stage: which initiatives answer which findings, each link scored and explained.
 
 Targets are the report's areas for improvement, causes of concern (read together with their
-recommendations) and the previous inspection's findings it refers back to (`q2-prior-1`: an
-initiative the report names where it tells of progress is the force's answer to that older
-finding). Every initiative is a candidate for every target, scored by one weighted sum of
-four signals, each in 0..1:
+recommendations) and the previous inspection's findings it refers back to. Each target
+carries its ask (`peelkg.loaders.asks`: action, object, scope, purpose). A link is stored
+(`peel:addresses`) only where the report itself connects the initiative to the ask:
+
+- an evidence chain (method `evidence-chain`): in one passage, a sentence that names a gap
+  (`gap` phrases of link-cues.yaml: "however", "not yet", "very little", ...) and part of the
+  ask's object, then, at most CHAIN_SPAN sentences later, a sentence that tells what the force
+  does about it (`response` phrases: "in response", "has set up", "is developing", "pilot",
+  ...), naming the initiative there or in the FOLLOW_SENTENCES after it (or in the bullets of
+  a list it opens). The passage as a whole names at least COVER_SAME of the object, each word
+  weighted by its rarity in the report (IDF). A passage of another question's section counts
+  only when the finding's own section has no chain that names an initiative, and it must name
+  COVER_OTHER of the object, OTHER_MIN_WORDS of its words, two of them in the problem
+  sentence. For an ask to reduce something (`reducing_actions`), a sentence naming the object
+  is the problem. For a previous finding, the passages that tell of its progress
+  (`narrative`) need no gap, only a response naming PRIOR_COVER of what it said; and a
+  sentence of its section that tells the initiative did what it asked ("evaluated") counts;
+- an explicit cue (method `text-cue`): the finding names the initiative; a sentence naming the
+  initiative uses a rare term the finding names ("the work of a MASH"); the finding asks for
+  practice across the force and the report says the initiative, which does what the finding
+  asks, should spread from where it runs.
+
+Every candidate is scored by one weighted sum of four signals, each in 0..1:
 
     score = W_SECTION * section + W_THEME * theme + W_LEXICAL * lexical + W_CUE * cue
 
-- section: 1 when the initiative is mentioned under the target's question, else 0.
-- theme: overlap coefficient |T ∩ I| / min(|T|, |I|) of the themes tagged on the target
-  (`ThemeTag`) and the initiative's themes; 0 when either has none.
-- lexical: the best cosine similarity (scikit-learn `TfidfVectorizer` fitted on the report's
-  passages, words Snowball-stemmed, acronyms expanded to their long forms) between the
-  target's text and a window where the initiative is named, divided by LEXICAL_SATURATION
-  and capped at 1. Windows are the naming sentence, it with the next sentence, and the whole
-  passage; in a summary, which packs unrelated findings together, the naming sentence only.
-  The findings' own bullets are not windows.
-- cue: the strongest explicit cue in the text, 0 when there is none.
-  Strong cues (1.0):
-    * the target names the initiative (its label or an alias);
-    * a sentence naming the initiative uses a term the target names and the report uses
-      rarely (an acronym's long form or a glossary term, in at most MAX_TERM_PASSAGES
-      passages): "a public protection operations centre to complete ... the work of a MASH"
-      for "develop an effective county multi-agency safeguarding hub";
-    * the target asks for practice applied across the force (`spread` phrases of
-      link-cues.yaml) and the report says the initiative should spread, or is spreading, from
-      where it runs (`spreading` phrases in the naming sentence or the next one);
-    * for a previous inspection's finding, the initiative is named in its progress passage.
-  Weak cues (WEAK_CUE):
-    * the target names a place where the initiative runs (`Initiative.places`);
-    * the target asks for practice applied across the force and the naming sentence places the
-      initiative in one part of it (`local` phrases, or a place the report names).
+- section: 1 when the initiative is mentioned under the target's question, else 0;
+- theme: overlap coefficient of the target's and the initiative's themes;
+- lexical: the best TF-IDF cosine (Snowball stems, acronyms expanded) between the target and a
+  window where the initiative is named, divided by LEXICAL_SATURATION, capped at 1;
+- cue: 1 for a chain or an explicit cue, WEAK_CUE for a weak one (the target names a place where
+  the initiative runs, or asks for force-wide practice that runs locally), else 0.
 
-The weights sum to 1, so the score lies in 0..1. A link is above the threshold (and becomes
-`peel:addresses`) when its score is at least THRESHOLD. Section and themes alone stay below
-it, and so does a weak cue with them: a link needs similar text or a strong cue. One set of
-weights and one threshold serve every report.
+THRESHOLD equals W_CUE, and the other weights add up to less: a link reaches the threshold
+only with a chain or an explicit cue; everything else stays a candidate below it. One set of
+weights, cue lists and threshold serve every report. Rationales quote the chain: ask ->
+problem (line) -> response (line) naming the initiative.
 
 Curated links (`<report stem>.links.yaml` beside the report) are an expert's assertions with
 a quote that must occur in the report; they score 1.0, carry the method `curated`, and take

@@ -35,6 +35,9 @@ CASES = [
     # a cause of concern states the problem: the ask is to do what is not done
     ("Mercia Vale Police does not identify vulnerable victims at the first point of contact.",
      "identify", "vulnerable victims at the first point of contact", "", ""),
+    # a recommendation in a list
+    ("ensure that control room staff identify repeat and vulnerable victims at the first point of contact; and",
+     "ensure", "control room staff identify repeat and vulnerable victims at the first point of contact", "", ""),
     # a previous finding that names a problem only
     ("the force's response to missing and absent children", "", "the force's response to missing and absent children", "", ""),
 ]
