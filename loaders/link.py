@@ -728,7 +728,7 @@ def format_links(reports: Sequence[ReportLinks], fmt: LinkFormat = LinkFormat.TA
     if fmt is LinkFormat.CSV:
         out = io.StringIO()
         columns = ["report", "finding", "kind", "unaddressed", "rank", "initiative", "label", "score", "above_threshold",
-                   "methods", "rationale", "passages"]
+                   "methods", "rationale", "passages", "problem_passage", "response_passage"]
         writer = csv.DictWriter(out, columns, lineterminator="\n")
         writer.writeheader()
         for r in reports:

@@ -439,3 +439,17 @@ def test_no_place_organisation_or_person_is_an_initiative(report):
     for initiative in facts.initiatives:
         assert not names(initiative) & others, initiative.label
         assert not re.match(r"(?i)(?:the )?(?:(?:deputy |assistant )?chief constable|mr|mrs|ms|dr|sir)\b", initiative.label)
+
+
+def test_every_stored_link_of_the_bundled_and_fictional_reports_quotes_its_chain_or_cue(essex, wessex):
+    for facts, links in (essex, wessex):
+        text = re.sub(r"\s+", " ", " ".join(b.clean for b in facts.document.blocks))
+        for found in (l for l in links if l.above_threshold):
+            if LinkMethod.EVIDENCE_CHAIN in found.methods:
+                assert re.search(r'chain: asks for ".+" -> (?:problem \(L\d+\): ".+" -> )?response \(L\d+\): ".+"', found.rationale)
+                assert found.problem_passage and found.response_passage
+            else:
+                assert LinkMethod.TEXT_CUE in found.methods and re.search(
+                    r'finding names "|described with "|the report says "|previous finding asked|which the finding names', found.rationale), found
+            quoted = re.findall(r'"([^"]+)"', found.rationale)
+            assert quoted and all(piece.strip() in text for q in quoted for piece in q.split("…")), found.rationale
