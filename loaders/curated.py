@@ -222,7 +222,7 @@ def apply_decisions(scored: Sequence[AddressLink], decisions: dict[tuple[str, st
 
 
 class _Dumper(yaml.SafeDumper):
-    """Long strings folded over lines (`>-`), as people write them in these files."""
+    """Long strings folded over lines (`>-`) and short lists on one line, as people write them."""
 
 
 def _string(dumper: yaml.SafeDumper, text: str) -> yaml.Node:
@@ -230,7 +230,13 @@ def _string(dumper: yaml.SafeDumper, text: str) -> yaml.Node:
     return dumper.represent_scalar("tag:yaml.org,2002:str", text, style=style)
 
 
+def _list(dumper: yaml.SafeDumper, items: list) -> yaml.Node:
+    flat = all(isinstance(i, (int, float)) or (isinstance(i, str) and len(i) < 30) for i in items)
+    return dumper.represent_sequence("tag:yaml.org,2002:seq", items, flow_style=flat and bool(items))
+
+
 _Dumper.add_representer(str, _string)
+_Dumper.add_representer(list, _list)
 
 
 def dump_yaml(data: object) -> str:
