@@ -201,10 +201,11 @@ def decided_link(resolved: Resolved, scored: AddressLink | None) -> AddressLink:
         return AddressLink(resolved.slug, entry.target, 1.0, [LinkMethod.CURATED], f"curated{_by_whom(entry)}: {why}{evidence}",
                            [resolved.line] if resolved.line is not None else resolved.mentions, True,
                            decision=entry.decision, creator=entry.creator, date=entry.date)
-    scorer = f"; the scorer had {scored.score:.2f}: {scored.rationale}" if scored is not None else ""
+    # a rejection shows what the scorer had found; its quote only where the scorer found nothing
+    scorer = f"; the scorer had {scored.score:.2f}: {scored.rationale}" if scored is not None else evidence
     lines = set(scored.passages if scored is not None else []) | ({resolved.line} if resolved.line is not None else set())
     return AddressLink(resolved.slug, entry.target, scored.score if scored is not None else 0.0, [LinkMethod.REJECTED],
-                       f"rejected{_by_whom(entry)}: {why}{evidence}{scorer}", sorted(lines) or resolved.mentions, False,
+                       f"rejected{_by_whom(entry)}: {why}{scorer}", sorted(lines) or resolved.mentions, False,
                        decision=entry.decision, creator=entry.creator, date=entry.date)
 
 
