@@ -89,9 +89,8 @@ def curated_path(report: Path | str) -> Path:
 
 def parse_decision(value: object, allowed: Iterable[str] = tuple(d.value for d in Decision)) -> str | None:
     """The decision as written, if it is one of `allowed` (case and spaces ignored); None otherwise."""
-    text = str(value).strip().lower() if isinstance(value, str) else None
-    allowed = tuple(allowed)
-    return text if text in allowed else None
+    text = value.strip().lower() if isinstance(value, str) else None
+    return text if text in tuple(allowed) else None
 
 
 def parse_date(value: object) -> datetime.date | None:
@@ -106,9 +105,9 @@ def parse_date(value: object) -> datetime.date | None:
     return None
 
 
-def entry_from_mapping(entry: dict, source: str, number: int, at: str = "") -> CuratedLink:
+def _entry_from_mapping(entry: dict, source: str, number: int) -> CuratedLink:
     """One entry of a curated links file, checked for shape; raises CuratedLinkError naming `source` and the entry."""
-    where = at or f"entry {number}"
+    where = f"entry {number}"
     unknown = sorted(str(k) for k in set(entry) - set(FIELDS))
     if unknown:
         raise CuratedLinkError(f"{source}: {where}: unknown field(s) {', '.join(unknown)}")
@@ -131,7 +130,7 @@ def entry_from_mapping(entry: dict, source: str, number: int, at: str = "") -> C
         raise CuratedLinkError(f"{source}: {where}: date must be an ISO date (YYYY-MM-DD), not {str(date)!r}")
     return CuratedLink(entry["initiative"].strip(), entry["target"].strip(), (text or "").strip(), entry["rationale"].strip(),
                        source=source, entry=number, decision=Decision(decision), creator=creator.strip() if creator else None,
-                       date=parse_date(date) if date is not None else None, at=at)
+                       date=parse_date(date) if date is not None else None)
 
 
 def load_curated(path: Path | str) -> list[CuratedLink]:
@@ -149,7 +148,7 @@ def load_curated(path: Path | str) -> list[CuratedLink]:
     for number, entry in enumerate(data, start=1):
         if not isinstance(entry, dict):
             raise CuratedLinkError(f"{path}: entry {number}: expected a mapping with {', '.join(REQUIRED)} and a quote")
-        links.append(entry_from_mapping(entry, str(path), number))
+        links.append(_entry_from_mapping(entry, str(path), number))
     return links
 
 
