@@ -44,7 +44,8 @@ REVIEW_HEADER = """\
 # Review of the links between initiatives and findings (written by `peelkg links review`).
 #
 # For each finding (an area for improvement, a cause of concern or a previous inspection's
-# finding), its candidate initiatives, best first: score, methods and the scorer's rationale,
+# finding), what it asks for (ask: action, object, scope, purpose) and its candidate initiatives,
+# best first: score, methods and the scorer's rationale,
 # the lines of the report they rest on, and their state: scored (the scorer's alone), curated
 # (accepted in the report's curated links file) or rejected (rejected there).
 #
@@ -95,14 +96,9 @@ def evidence_sentence(facts: Facts, link: AddressLink) -> str:
     return ""
 
 
-def _ask(finding: Finding) -> object:
-    """What the finding asks for, when the extraction gives it (a text or a record), as plain data."""
-    ask = getattr(finding, "ask", None)
-    if ask is None or isinstance(ask, (str, int, float)):
-        return ask
-    if dataclasses.is_dataclass(ask) and not isinstance(ask, type):
-        return {k: v for k, v in dataclasses.asdict(ask).items() if isinstance(v, (str, int, float, list)) and v not in ("", [])}
-    return str(ask)
+def _ask(finding: Finding) -> dict | None:
+    """What the finding asks for (action, object, scope, purpose), the parts it states."""
+    return {k: v for k, v in dataclasses.asdict(finding.ask).items() if v} if finding.ask is not None else None
 
 
 def _state(link: AddressLink) -> str:

@@ -255,12 +255,10 @@ def test_apply_refuses_a_bad_date(tmp_path):
         apply_review(tmp_path / "review.yaml", date="04/12/2026")
 
 
-def test_the_review_file_shows_an_ask_when_the_finding_has_one(report):
-    from peelkg.loaders.link import links_for_report
-    from peelkg.loaders.review import review_data
-
-    links = links_for_report(report)
-    finding = links.targets()[0]
-    object.__setattr__(finding, "ask", "improve the way investigations are allocated")
-    record = review_data(links, [], top=1)["findings"][0]
-    assert record["ask"] == "improve the way investigations are allocated"
+def test_the_review_file_shows_each_findings_ask(report, tmp_path):
+    _, review = write_review(report, tmp_path, top=1)
+    asks = {f.id: f.ask for f in extract_facts(report).findings}
+    for finding in review["reports"][0]["findings"]:
+        ask = asks[finding["id"]]
+        assert finding.get("ask") == ({k: v for k, v in vars(ask).items() if v} if ask else None)
+    assert any("ask" in f for f in review["reports"][0]["findings"])
