@@ -44,10 +44,10 @@ REVIEW_HEADER = """\
 # Review of the links between initiatives and findings (written by `peelkg links review`).
 #
 # For each finding (an area for improvement, a cause of concern or a previous inspection's
-# finding), what it asks for (ask: action, object, scope, purpose) and its candidate initiatives,
-# best first: score, methods and the scorer's rationale,
-# the lines of the report they rest on, and their state: scored (the scorer's alone), curated
-# (accepted in the report's curated links file) or rejected (rejected there).
+# finding), what it asks for (ask: action, object, scope, purpose) and its candidate
+# initiatives, best first: score, methods and the scorer's rationale, the lines of the report
+# they rest on, and their state: scored (the scorer's alone), curated (accepted in the
+# report's curated links file) or rejected (rejected there).
 #
 # To decide a candidate, set its decision:
 #   accept  the initiative answers the finding: it always becomes peel:addresses;
