@@ -46,8 +46,9 @@ REVIEW_HEADER = """\
 # For each finding (an area for improvement, a cause of concern or a previous inspection's
 # finding), what it asks for (ask: action, object, scope, purpose) and its candidate
 # initiatives, best first: score, methods and the scorer's rationale, the lines of the report
-# they rest on, and their state: scored (the scorer's alone), curated (accepted in the
-# report's curated links file) or rejected (rejected there).
+# they rest on (chain: the lines of the problem and of the response, for an evidence chain),
+# and their state: scored (the scorer's alone), curated (accepted in the report's curated
+# links file) or rejected (rejected there).
 #
 # To decide a candidate, set its decision:
 #   accept  the initiative answers the finding: it always becomes peel:addresses;
@@ -119,6 +120,8 @@ def _candidate(report: ReportLinks, link: AddressLink, decided: dict[tuple[str, 
         "methods": [m.value for m in link.methods],
         "rationale": link.rationale,
         "lines": list(link.passages),
+        **({"chain": {"problem": link.problem_passage, "response": link.response_passage}}
+           if link.response_passage is not None else {}),
         "quote": entry.quote if entry is not None and entry.quote else evidence_sentence(report.facts, link),
         "decision": entry.decision.value if entry is not None else OPEN,
         "reason": entry.rationale if entry is not None else "",

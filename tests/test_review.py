@@ -58,6 +58,8 @@ def test_review_accept_two_reject_one_apply_rebuild_and_the_graph_shows_exactly_
     assert out.read_text(encoding="utf-8").startswith("# Review of the links")
     scored = list(candidates(review))
     assert scored and all(c["decision"] == "open" and c["state"] == "scored" for _, c in scored)
+    chains = [c for _, c in scored if "evidence-chain" in c["methods"]]
+    assert chains and all(c["chain"]["response"] in c["lines"] for c in chains)
 
     # reject what the scorer puts above the threshold, accept two it leaves below
     above = [(f, c) for f, c in scored if c["above_threshold"]]
