@@ -22,6 +22,7 @@ from peelkg.model import (
     FindingKind,
     HeadingKind,
     InitiativeKind,
+    LinkMethod,
     OrganisationKind,
 )
 from peelkg.resources import GRAPH_BASE, INSTANCE_BASE
@@ -354,13 +355,18 @@ def _links_graph(facts: Facts, links: list[AddressLink], ids: Iris, threshold: f
         node = ids.link(link.target, link.initiative)
         initiative, target = ids.initiative(link.initiative), ids.finding(link.target)
         g.add((node, RDF.type, PEEL.AddressLink))
-        g.add((node, RDFS.label, Literal(f"{link.initiative} addresses {link.target} ({link.score:.2f})")))
+        verb = "rejected for" if LinkMethod.REJECTED in link.methods else "addresses"
+        g.add((node, RDFS.label, Literal(f"{link.initiative} {verb} {link.target} ({link.score:.2f})")))
         g.add((node, PEEL.initiative, initiative))
         g.add((node, PEEL.target, target))
         g.add((node, PEEL.score, _decimal(round(link.score, 4))))
         for method in link.methods:
             g.add((node, PEEL.method, Literal(method.value)))
         g.add((node, PEEL.rationale, Literal(link.rationale)))
+        if link.creator:
+            g.add((node, DCTERMS.creator, Literal(link.creator)))
+        if link.date:
+            g.add((node, DCTERMS.date, Literal(link.date.isoformat(), datatype=XSD.date)))
         g.add((node, PEEL.inReport, ids.report))
         for line in link.passages:
             g.add((node, PROV.wasDerivedFrom, ids.passage(line)))

@@ -39,9 +39,10 @@ only with a chain or an explicit cue; everything else stays a candidate below it
 weights, cue lists and threshold serve every report. Rationales quote the chain: ask ->
 problem (line) -> response (line) naming the initiative.
 
-Curated links (`<report stem>.links.yaml` beside the report) are an expert's assertions with
-a quote that must occur in the report; they score 1.0, carry the method `curated`, and take
-the place of whatever the scorer found for the same pair.
+Curated links (`<report stem>.links.yaml` beside the report, `peelkg.loaders.curated`) are an
+analyst's decisions, checked against the report's text: an accepted pair scores 1.0 with the
+method `curated`, a rejected one keeps its score with the method `rejected` and stays below the
+threshold, whatever the scorer found for the pair.
 """
 
 from __future__ import annotations
@@ -60,12 +61,15 @@ import snowballstemmer
 import yaml
 from sklearn.feature_extraction.text import TfidfVectorizer
 
-from peelkg.errors import InputError, first_line
 from peelkg.loaders.acronyms import find_definitions, singular
+from peelkg.loaders.curated import (  # noqa: F401  (CuratedLinkError, curated_path, load_curated: re-exported for callers)
+    CuratedLink, CuratedLinkError, apply_decisions, curated_for, curated_path, load_curated, resolve_curated,
+)
 from peelkg.loaders.extract import sentences
 from peelkg.loaders.segment import force_area
 from peelkg.model import AddressLink, BlockKind, Facts, Finding, FindingKind, Initiative, LinkMethod
 from peelkg.resources import package_dir
+from peelkg.text import collapse, quote
 
 W_SECTION = 0.10
 W_THEME = 0.10
@@ -85,72 +89,11 @@ LEXICAL_SATURATION = 0.35     # a cosine at or above this counts as fully simila
 LEXICAL_METHOD_MIN = 0.10     # a cosine below this is not reported as the method `lexical`
 MIN_SCORE = 0.2               # candidates scoring less are not returned
 MAX_TERM_PASSAGES = 8         # a term used in more passages than this is too common to be a cue
-QUOTE_LIMIT = 160             # characters of a quote in a rationale
 
 TARGET_KINDS = (FindingKind.AFI, FindingKind.CAUSE_OF_CONCERN, FindingKind.PRIOR_FINDING)
 ADDRESSABLE_KINDS = (FindingKind.AFI, FindingKind.CAUSE_OF_CONCERN)   # the ones that can be unaddressed
 STATEMENT_KINDS = (FindingKind.AFI, FindingKind.CAUSE_OF_CONCERN, FindingKind.RECOMMENDATION)
 TEXT_KINDS = (BlockKind.PARAGRAPH, BlockKind.BULLET, BlockKind.TABLE_ROW, BlockKind.FOOTNOTE)
-
-
-class CuratedLinkError(InputError):
-    """A curated links file is unreadable, or one of its entries does not hold against its report."""
-
-
-@dataclass(frozen=True)
-class CuratedLink:
-    """An expert's assertion that an initiative addresses a finding, with a quote from the report."""
-
-    initiative: str       # label or alias of the initiative, as written in the file
-    target: str           # finding id, e.g. q3-afi-4
-    quote: str            # words of the report that support the link
-    rationale: str
-    source: str = ""      # the file it came from
-    entry: int = 0        # 1-based position in that file
-
-    def fail(self, problem: str) -> CuratedLinkError:
-        return CuratedLinkError(f"{self.source}: entry {self.entry} ({self.initiative} -> {self.target}): {problem}")
-
-
-# --------------------------------------------------------------------------- curated links
-
-
-def curated_path(report: Path | str) -> Path:
-    """`reports/x.txt` -> `reports/x.links.yaml`."""
-    report = Path(report)
-    return report.with_name(f"{report.stem}.links.yaml")
-
-
-def load_curated(path: Path | str) -> list[CuratedLink]:
-    """The entries of a curated links file, checked for shape (they are checked against the report by `link`)."""
-    path = Path(path)
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8-sig"))
-    except (OSError, UnicodeDecodeError, yaml.YAMLError) as error:
-        raise CuratedLinkError(f"{path}: not a readable YAML file: {first_line(error)}") from error
-    if data is None:
-        return []
-    fields = ("initiative", "target", "quote", "rationale")
-    if not isinstance(data, list):
-        raise CuratedLinkError(f"{path}: expected a list of links, each with {', '.join(fields)}")
-    links: list[CuratedLink] = []
-    for number, entry in enumerate(data, start=1):
-        if not isinstance(entry, dict):
-            raise CuratedLinkError(f"{path}: entry {number}: expected a mapping with {', '.join(fields)}")
-        unknown = sorted(str(k) for k in set(entry) - set(fields))
-        if unknown:
-            raise CuratedLinkError(f"{path}: entry {number}: unknown field(s) {', '.join(unknown)}")
-        missing = [f for f in fields if not isinstance(entry.get(f), str) or not entry[f].strip()]
-        if missing:
-            raise CuratedLinkError(f"{path}: entry {number}: missing or empty {', '.join(missing)}")
-        links.append(CuratedLink(*(entry[f].strip() for f in fields), source=str(path), entry=number))
-    return links
-
-
-def curated_for(report: Path | str) -> list[CuratedLink]:
-    """The curated links kept beside a report; none when it has no links file."""
-    path = curated_path(report)
-    return load_curated(path) if path.exists() else []
 
 
 # --------------------------------------------------------------------------- text helpers
@@ -170,10 +113,6 @@ def cue_words(kind: str) -> frozenset[str]:
     return frozenset(data[kind])
 
 
-def collapse(text: str) -> str:
-    return re.sub(r"\s+", " ", text).strip()
-
-
 @lru_cache(maxsize=None)
 def _phrase_pattern(phrase: str) -> re.Pattern:
     return re.compile(r"(?<!\w)" + re.escape(phrase) + r"(?!\w)", re.IGNORECASE)
@@ -191,21 +130,6 @@ def _any_of(forms: tuple[str, ...]) -> re.Pattern:
 
 def _first(patterns: Iterable[re.Pattern], text: str) -> str | None:
     return next((m.group(0) for p in patterns for m in [p.search(text)] if m), None)
-
-
-def quote(text: str, focus: str = "", limit: int = QUOTE_LIMIT) -> str:
-    """A verbatim stretch of `text` in double quotes, at most `limit` characters, around `focus`, cut at words."""
-    text = collapse(text)
-    if len(text) <= limit:
-        return f'"{text}"'
-    at = text.lower().find(focus.lower()) if focus else -1
-    start = max(0, min(at - limit // 3, len(text) - limit)) if at > 0 else 0
-    if start > 0:
-        start = text.find(" ", start) + 1
-    piece = text[start:start + limit]
-    if start + limit < len(text):
-        piece = piece.rsplit(" ", 1)[0]
-    return '"' + ("…" if start > 0 else "") + piece + ("…" if start + len(piece) < len(text) else "") + '"'
 
 
 def _names(initiative: Initiative) -> list[str]:
@@ -603,38 +527,16 @@ class _Report:
         return cues
 
 
-def _resolve_curated(facts: Facts, curated: Sequence[CuratedLink], targets: dict[str, Finding]) -> dict[tuple[str, str], AddressLink]:
-    """Curated links checked against the report: initiative and target exist, the quote occurs in a passage."""
-    by_name: dict[str, str] = {}
-    for initiative in facts.initiatives:
-        for name in [initiative.slug, initiative.label, *initiative.alt_labels]:
-            by_name.setdefault(collapse(name).lower(), initiative.slug)
-    passages = [(b.line_start, collapse(b.clean), collapse(b.text)) for b in facts.document.blocks]
-    links: dict[tuple[str, str], AddressLink] = {}
-    for entry in curated:
-        slug = by_name.get(collapse(entry.initiative).lower())
-        if slug is None:
-            raise entry.fail(f'no initiative called "{entry.initiative}" in the report')
-        if entry.target not in targets:
-            raise entry.fail(f"no area for improvement, cause of concern or previous finding {entry.target} in the report")
-        words = collapse(entry.quote)
-        line = next((line for line, clean, raw in passages if words in clean or words in raw), None)
-        if line is None:
-            raise entry.fail(f"quote not found in the report text: {quote(words, limit=60)}")
-        rationale = f"curated: {collapse(entry.rationale).rstrip('.')}; quote (L{line}): {quote(words)}"
-        links[(slug, entry.target)] = AddressLink(slug, entry.target, 1.0, [LinkMethod.CURATED], rationale, [line], True)
-    return links
-
-
 def link(facts: Facts, curated: Sequence[CuratedLink] = ()) -> list[AddressLink]:
     """Scored, explained links from the report's initiatives to its findings, curated ones included.
 
     For each target in report order, its candidates from best to worst (those scoring at least
-    MIN_SCORE). Raises CuratedLinkError when a curated link names an unknown initiative or
-    finding, or quotes words the report does not contain.
+    MIN_SCORE), the analyst's decisions in place of the scorer's for their pairs. Raises
+    CuratedLinkError when a curated link names an unknown initiative or finding, or quotes words
+    the report does not contain.
     """
     targets = {f.id: f for f in facts.findings if f.kind in TARGET_KINDS}
-    fixed = _resolve_curated(facts, curated, targets)
+    decisions = resolve_curated(facts, curated, targets)
     report = _Report(facts) if facts.initiatives and targets else None
     windows = {i.slug: report.windows(i) for i in facts.initiatives} if report else {}
     if report is not None:
@@ -643,14 +545,12 @@ def link(facts: Facts, curated: Sequence[CuratedLink] = ()) -> list[AddressLink]
                for slug, found in windows.items() if found} if report else {}
     links: list[AddressLink] = []
     for finding in targets.values():
-        found = [l for (_, target), l in fixed.items() if target == finding.id]
+        found: list[AddressLink] = []
         if report is not None:
             query = report.vectorizer.transform([report.expand(report.target_text(finding))])
             # TF-IDF rows are L2-normalised, so one sparse product gives every window's cosine at once
             products = {slug: (matrix @ query.T).toarray().ravel().tolist() for slug, matrix in vectors.items()}
             for initiative in facts.initiatives:
-                if (initiative.slug, finding.id) in fixed:
-                    continue
                 similarities = products.get(initiative.slug, [])
                 candidate = report.score(finding, initiative, windows[initiative.slug], similarities)
                 score = round(candidate.score, 4)
@@ -659,7 +559,7 @@ def link(facts: Facts, curated: Sequence[CuratedLink] = ()) -> list[AddressLink]
                     found.append(AddressLink(initiative.slug, finding.id, score, candidate.methods(), candidate.rationale(),
                                              candidate.passages(), score >= THRESHOLD, problem, response))
         links.extend(sorted(found, key=lambda l: (-l.score, l.initiative)))
-    return links
+    return apply_decisions(links, decisions, targets)
 
 
 # --------------------------------------------------------------------------- link tables

@@ -7,6 +7,7 @@ its report by the line it starts on.
 
 from __future__ import annotations
 
+import datetime
 from dataclasses import dataclass, field
 from enum import Enum
 
@@ -354,7 +355,15 @@ class LinkMethod(str, Enum):
     LEXICAL = "lexical"
     TEXT_CUE = "text-cue"
     EVIDENCE_CHAIN = "evidence-chain"
-    CURATED = "curated"
+    CURATED = "curated"           # an analyst accepted the pair: always peel:addresses
+    REJECTED = "rejected"         # an analyst rejected the pair: never peel:addresses
+
+
+class Decision(str, Enum):
+    """An analyst's decision on an initiative -> finding pair, kept in the report's curated links file."""
+
+    ACCEPT = "accept"
+    REJECT = "reject"
 
 
 @dataclass
@@ -368,3 +377,6 @@ class AddressLink:
     above_threshold: bool
     problem_passage: int | None = None    # evidence chain: where the report describes the problem the ask names
     response_passage: int | None = None   # ... and where it tells what the force does about it
+    decision: Decision | None = None        # set when an analyst decided the pair (curated links file)
+    creator: str | None = None              # who decided it (dcterms:creator)
+    date: datetime.date | None = None       # when (dcterms:date)
