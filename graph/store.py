@@ -27,7 +27,7 @@ from peelkg.resources import GRAPH_BASE, ONTOLOGY_GRAPH, ontology_file
 from peelkg.vocab import PEEL
 
 REPORT_GRAPH_PREFIX = GRAPH_BASE + "report/"
-ONTOLOGY_FILES = ("peel.ttl", "themes.ttl")
+ONTOLOGY_FILES = ("peel.ttl", "themes.ttl", "initiative-kinds.ttl")
 
 
 class StoreError(PeelkgError):
