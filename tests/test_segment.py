@@ -80,3 +80,11 @@ def test_incomplete_reports_warn_once_per_missing_part(name, missing):
     document = segment(read_report(BAD_DIR / name))
     warned = [i.message for i in document.issues if "missing section" in i.message]
     assert [int(m.split("core question ")[1][0]) for m in warned] == missing
+
+
+def test_plain_digit_markers_ending_a_caption_are_cited_and_removed(essex):
+    """'… by outcome type 12,13': the lost superscripts are the markers, not the '12' of '12 months'."""
+    caption = next(b for b in essex.blocks if b.clean.startswith("Figure 4:"))
+    assert caption.clean == ("Figure 4: Proportion of outcomes assigned to offences recorded in Essex Police, "
+                             "in 12 months to 30 June 2016, by outcome type")
+    assert caption.footnote_refs == [12, 13]
