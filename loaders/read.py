@@ -135,7 +135,7 @@ def read_text(text: str, path: str) -> SourceText:
 
 
 def read_report(path: Path | str) -> SourceText:
-    """Read a report file; raises ReportFormatError naming the file for anything that is not UTF-8 text."""
+    """Read a report file (UTF-8 text, or a PDF by its name or its first bytes); unreadable ones raise ReportFormatError naming the file."""
     path = Path(path)
     try:
         data = path.read_bytes()
@@ -143,4 +143,8 @@ def read_report(path: Path | str) -> SourceText:
         raise ReportFormatError(str(path), "no such file") from error
     except IsADirectoryError as error:
         raise ReportFormatError(str(path), "is a directory, not a report file") from error
+    if path.suffix.lower() == ".pdf" or data.startswith(b"%PDF"):
+        from peelkg.loaders.pdf import read_pdf
+
+        return read_pdf(data, str(path))
     return read_text(decode_report(data, str(path)), str(path))
