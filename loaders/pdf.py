@@ -47,13 +47,13 @@ PARAGRAPH_PITCH = 1.5
 RIGHT_EDGE_QUANTILE = 0.9
 # A space a line breaker would have needed before the next word, in ems (small: in doubt, a wrap).
 BREAK_SPACE = 0.2
-# Glyphs that open a bullet point; private-use bullets of symbol fonts are read as "•".
 # Share of the column a line must fill to run on over a page break.
 FULL_LINE = 0.75
 # A line ending with these, before a line opening with a capital, ends its paragraph at a page break.
 SENTENCE_ENDS = tuple(".?!:;\"')]”’")
 # Font weight from which type counts as bold (400 is regular, 700 bold).
 BOLD_WEIGHT = 600
+# Glyphs that open a bullet point; private-use bullets of symbol fonts are read as "•".
 BULLETS = "•●▪–-−⁻"
 SYMBOL_BULLETS = {"\uf0b7": "•", "\uf0a7": "▪", "\uf02d": "-"}
 _SUPERSCRIPT = {str(digit): char for digit, char in enumerate(SUPERSCRIPT_DIGITS)}
@@ -66,7 +66,6 @@ class Glyph:
     x0: float
     x1: float
     top: float
-    bottom: float
     base: float          # the baseline, from the top of the page
     size: float
     bold: bool
@@ -91,14 +90,6 @@ class Line:
     @property
     def x1(self) -> float:
         return max(g.x1 for g in self.glyphs)
-
-    @property
-    def top(self) -> float:
-        return min(g.top for g in self.glyphs if not g.superscript)
-
-    @property
-    def bottom(self) -> float:
-        return max(g.bottom for g in self.glyphs if not g.superscript)
 
     @property
     def base(self) -> float:
@@ -131,19 +122,43 @@ def read_pdf(data: bytes, path: str) -> SourceText:
 def pdf_text(data: bytes, path: str) -> str:
     """The text of a PDF report, laid out as the segmenter reads it; a one-line error for anything unreadable."""
     pages = _page_glyphs(data, path)
-    if not any(pages):
+    blank = [number for number, glyphs in enumerate(pages, start=1) if not glyphs]
+    if len(blank) == len(pages):
         raise ReportFormatError(path, "this PDF has no text layer (a scanned document?); run it through OCR first")
+    if len(blank) * 2 > len(pages):   # a picture or two is a report's; most pages without text are a scan's
+        raise ReportFormatError(path, f"{len(blank)} of its {len(pages)} pages have no text layer (scanned?), "
+                                      f"pages {_ranges(blank)}; run it through OCR first")
     lines = [line for number, glyphs in enumerate(pages) for line in _lines(glyphs, number)]
-    if not lines:
-        raise ReportFormatError(path, "this PDF has no text outside its running headers and footers")
     return _Layout(lines).text()
+
+
+def _ranges(numbers: list[int]) -> str:
+    """[1, 2, 3, 7] -> '1-3, 7'."""
+    spans: list[list[int]] = []
+    for number in numbers:
+        if spans and number == spans[-1][1] + 1:
+            spans[-1][1] = number
+        else:
+            spans.append([number, number])
+    return ", ".join(f"{a}-{b}" if a != b else str(a) for a, b in spans)
+
+
+def page_count(data: bytes) -> int:
+    """Pages of a PDF (for figures per page)."""
+    import pypdfium2 as pdfium
+
+    document = pdfium.PdfDocument(data)
+    try:
+        return len(document)
+    finally:
+        document.close()
 
 
 def _page_glyphs(data: bytes, path: str) -> list[list[Glyph]]:
     """Every upright, visible character of every page, the header and footer bands left out.
 
     PDFium (pypdfium2) gives each character with its box, its origin on the baseline, its size
-    and its font's weight, fast enough for a corpus (a 60-page report in well under a second).
+    and its font's weight, fast enough for a corpus (about a second of CPU for 60 pages).
     """
     import pypdfium2 as pdfium
     import pypdfium2.raw as raw
@@ -164,23 +179,26 @@ def _page_glyphs(data: bytes, path: str) -> list[list[Glyph]]:
         for index in range(len(document)):
             page = document[index]
             textpage = page.get_textpage()
+            handle = textpage.raw
             height = page.get_height()
             low, high = height * HEADER_BAND, height * (1 - FOOTER_BAND)
             glyphs: list[Glyph] = []
-            for k in range(textpage.count_chars()):
-                code = raw.FPDFText_GetUnicode(textpage, k)
-                text = chr(code) if 0 < code < 0x110000 else ""
-                if not text.strip() or raw.FPDFText_GetCharAngle(textpage, k) not in (0.0, -1.0):
+            count = textpage.count_chars()
+            chars = textpage.get_text_range(0, count) if count else ""
+            if len(chars) != count:   # a character outside the BMP: ask for each one
+                chars = "".join(chr(raw.FPDFText_GetUnicode(handle, k) or 32) for k in range(count))
+            for k, text in enumerate(chars):
+                if text.isspace() or raw.FPDFText_GetCharAngle(handle, k) not in (0.0, -1.0):
                     continue
-                raw.FPDFText_GetLooseCharBox(textpage, k, box_ref)
-                raw.FPDFText_GetCharOrigin(textpage, k, x_ref, y_ref)
+                raw.FPDFText_GetLooseCharBox(handle, k, box_ref)
                 top, bottom = height - box.top, height - box.bottom
                 if top < low or bottom > high:
                     continue
+                raw.FPDFText_GetCharOrigin(handle, k, x_ref, y_ref)
                 text = SYMBOL_BULLETS.get(text, ligatures.get(text, text))
-                size = round(raw.FPDFText_GetFontSize(textpage, k), 1)
-                bold = raw.FPDFText_GetFontWeight(textpage, k) >= BOLD_WEIGHT
-                glyphs.append(Glyph(text, box.left, box.right, top, bottom, height - y.value, size, bold))
+                size = round(raw.FPDFText_GetFontSize(handle, k), 1)
+                bold = raw.FPDFText_GetFontWeight(handle, k) >= BOLD_WEIGHT
+                glyphs.append(Glyph(text, box.left, box.right, top, height - y.value, size, bold))
             textpage.close()
             page.close()
             pages.append(glyphs)
@@ -363,9 +381,9 @@ def _align_tables(lines: list[Line]) -> None:
             columns = _columns([span for row in run for span in row.spans])
             for row in run:
                 cells = [""] * len(columns)
-                for text, (x0, x1) in zip(row.cells, row.spans):
-                    index = next(i for i, (left, right) in enumerate(columns) if left <= x0 <= right)
-                    cells[index] = f"{cells[index]} {text}".strip()
+                for text, (x0, _) in zip(row.cells, row.spans):
+                    column = next(i for i, (left, right) in enumerate(columns) if left <= x0 <= right)
+                    cells[column] = f"{cells[column]} {text}".strip()
                 row.cells = cells
         run = [line] if line is not None and line.is_table_row else []
 

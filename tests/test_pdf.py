@@ -1,4 +1,4 @@
-"""Reports read from PDF: the text of each report is laid out as the inspectorate's PDF (tests/pdfmaker.py),
+"""Reports read from PDF: the text of each report is laid out as the inspectorate's PDF (peelkg.bench.pdfmaker),
 read back, and must give the graph its text gives, with every passage found at its lines in the extracted text.
 
 The PDFs are made here, in temporary folders, never kept.
@@ -18,13 +18,13 @@ from tests.paths import CAUSE_OF_CONCERN, ESSEX, WESSEX
 
 from peelkg.cli import main
 from peelkg.errors import ReportFormatError
-from peelkg.loaders.pdf import pdf_text
+from peelkg.loaders.pdf import page_count, pdf_text
 from peelkg.loaders.read import read_report
 from peelkg.pipeline import ReportBuild, link_facts, load_report
 from peelkg.vocab import PEEL
 
 pytest.importorskip("fpdf", reason="fpdf2 (the test extra) makes the PDFs")
-from tests.pdfmaker import FONTS, make_pdf  # noqa: E402
+from peelkg.bench.pdfmaker import FONTS, make_pdf  # noqa: E402
 
 if not all(path.exists() for path in FONTS.values()):
     pytest.skip("the DejaVu fonts (Debian fonts-dejavu-core, installed by .ci/setup) are needed to make PDFs",
@@ -130,10 +130,8 @@ def test_ligatures_are_spelt_out(tmp_path):
 
 def test_extraction_is_fast_enough_for_a_corpus(pdfs):
     """The bundled report, about 55 pages here: under 3 s for 60 pages, with room for a busy machine."""
-    import pypdfium2
-
     data = pdfs["essex"].read_bytes()
-    pages = len(pypdfium2.PdfDocument(data))
+    pages = page_count(data)
     started = time.perf_counter()
     pdf_text(data, "essex.pdf")
     assert (time.perf_counter() - started) * 60 / pages < 3.0 * 2
@@ -154,14 +152,19 @@ def test_peelkg_builds_a_mix_of_pdf_and_text_reports(tmp_path, pdfs):
     assert result.output.split() == ["source", "mercia-2016-cause-of-concern.pdf", "wessex-2016-effectiveness.txt"]
 
 
-def scanned_pdf(path: Path) -> Path:
-    """A page with nothing but a picture of text: what a scanner gives."""
+def scanned_pdf(path: Path, text_pages: int = 0, scanned_pages: int = 1) -> Path:
+    """Pages with nothing but a picture of text, as a scanner gives, after pages with text."""
     from fpdf import FPDF
 
     pdf = FPDF(unit="pt", format="A4")
-    pdf.add_page()
-    for row in range(40):
-        pdf.rect(72, 72 + row * 16, 400 - (row % 5) * 30, 9, style="F")
+    pdf.set_font("Helvetica", size=11)
+    for _ in range(text_pages):
+        pdf.add_page()
+        pdf.multi_cell(0, 14, "PEEL: Police effectiveness 2016\n\nAn inspection of Mercia Vale Police")
+    for _ in range(scanned_pages):
+        pdf.add_page()
+        for row in range(40):
+            pdf.rect(72, 72 + row * 16, 400 - (row % 5) * 30, 9, style="F")
     pdf.output(str(path))
     return path
 
@@ -179,7 +182,8 @@ def encrypted_pdf(path: Path) -> Path:
 
 
 @pytest.mark.parametrize("make, problem", [
-    (lambda folder: scanned_pdf(folder / "scanned.pdf"), "no text layer"),
+    (lambda folder: scanned_pdf(folder / "scanned.pdf"), "this PDF has no text layer"),
+    (lambda folder: scanned_pdf(folder / "part-scanned.pdf", 1, 3), "3 of its 4 pages have no text layer (scanned?), pages 2-4"),
     (lambda folder: encrypted_pdf(folder / "locked.pdf"), "encrypted and needs a password"),
     (lambda folder: _write(folder / "cut.pdf", b"%PDF-1.7\n1 0 obj\n<<"), "this is a PDF file but it cannot be read"),
     (lambda folder: _write(folder / "page.pdf", b"<html>Not found</html>"), "not a PDF file"),
