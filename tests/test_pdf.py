@@ -129,12 +129,12 @@ def test_ligatures_are_spelt_out(tmp_path):
 
 
 def test_extraction_is_fast_enough_for_a_corpus(pdfs):
-    """The bundled report, about 55 pages here: under 3 s for 60 pages, with room for a busy machine."""
+    """The bundled report, about 55 pages here: under 3 s for 60 pages, in CPU time (the machine may be shared)."""
     data = pdfs["essex"].read_bytes()
     pages = page_count(data)
-    started = time.perf_counter()
+    started = time.process_time()
     pdf_text(data, "essex.pdf")
-    assert (time.perf_counter() - started) * 60 / pages < 3.0 * 2
+    assert (time.process_time() - started) * 60 / pages < 3.0
 
 
 def build(*args: str):

@@ -1,4 +1,5 @@
-"""Lay a report's text out as the inspectorate's PDF does, for the tests of the PDF reader (fpdf2).
+"""Lay a report's text out as the inspectorate's PDF does (fpdf2, of the test extra): the PDFs that the
+tests of the PDF reader and `peelkg bench` read back.
 
 A4, one column, ragged right; headings in bold; footnote markers as small raised digits;
 footnotes in small type at the foot of the page they are reached on, under a short rule;
