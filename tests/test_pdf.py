@@ -18,7 +18,7 @@ from tests.paths import CAUSE_OF_CONCERN, ESSEX, WESSEX
 
 from peelkg.cli import main
 from peelkg.errors import ReportFormatError
-from peelkg.loaders.pdf import page_count, pdf_text
+from peelkg.loaders.pdf import _join, page_count, pdf_text
 from peelkg.loaders.read import read_report
 from peelkg.pipeline import ReportBuild, link_facts, load_report
 from peelkg.vocab import PEEL
@@ -118,6 +118,15 @@ def test_the_page_layout_is_read_back(pdfs):
     assert "\tEvidential difficulties (victim supports police action)\t\t" in lines        # empty cells keep their tabs
     bullet = next(line for line in WESSEX.read_text(encoding="utf-8").split("\n") if line.startswith("- The force should ensure"))
     assert len(bullet) > 100 and bullet in lines                          # a bullet wrapped on the page is one line again
+    heading = "How effectively does the force understand the threat or risk of harm within the communities it serves?"
+    assert heading in lines                                                # a bold heading set on two lines
+    assert lines[lines.index(heading) - 1] == "" and lines[lines.index(heading) + 1] == ""   # a block of its own
+
+
+def test_a_line_broken_after_a_hyphen_is_joined_without_a_space():
+    assert _join("tackling anti-", "social behaviour") == "tackling anti-social behaviour"
+    assert _join("Pursue -", "prosecuting") == "Pursue - prosecuting"
+    assert _join("a well-", "Established") == "a well- Established"
 
 
 def test_ligatures_are_spelt_out(tmp_path):
