@@ -57,7 +57,7 @@ def answers(built: ReportBuild) -> dict[str, list]:
     links = link_facts(facts)
     return {
         "judgments": sorted((j.question_id, j.grade.value, j.source.value, j.year, j.previous) for j in facts.judgments),
-        "findings": sorted((f.id, f.kind.value, f.question_id, f.text, f.parent or "") for f in facts.findings),
+        "findings": sorted((f.id, f.kind.value, f.question_id, f.text, f.parent or "", repr(f.ask)) for f in facts.findings),
         "questions": [(q.id, q.kind.value, q.label, q.text, q.parent, q.number) for q in facts.document.questions],
         "glossary": sorted((t.label, t.definition, t.footnote, sorted(t.alt_labels)) for t in facts.terms),
         "figure tables": sorted((s.id, s.indicator, s.value, s.unit, s.area.value, s.period, s.figure, s.outcome_number or "")
