@@ -52,12 +52,14 @@ def main() -> None:
 @click.option("--jobs", type=click.IntRange(min=1), default=None,
               help="Worker processes that prepare reports (default: $PEELKG_JOBS, else one per CPU).")
 def build(reports: tuple[Path, ...], store_dir: Path | None, add: bool, no_reason: bool, strict: bool, jobs: int | None) -> None:
-    """Build the store from report texts (default: the bundled reports).
+    """Build the store from reports, as published (PDF) or as text (default: the bundled reports).
 
     The new store replaces the old one only once every report has loaded and validated. Builds
     into one store take turns: a second one waits for the first, saying which process it waits for.
 
     Example: peelkg build data/reports/essex-2016-effectiveness.txt --store ./peelkg-store
+
+    PDF and text mix: peelkg build downloads/essex-2016-effectiveness.pdf wessex-2016-effectiveness.txt
     """
     from peelkg.graph.build import add_reports, build_store
     from peelkg.resources import bundled_reports

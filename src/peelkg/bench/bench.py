@@ -136,6 +136,7 @@ def run_bench(*, quick: bool = False, work_dir: Path | None = None, progress: Pr
         reference = bundled_reports()[0]
         if "build" in sections:
             bench_report_build(result, reference, work / "single", plan.build_runs, note)
+            bench_pdf_read(result, reference, work / "pdf", plan.build_runs, note)
         stores: dict[int, Path] = {}
         if "scale" in sections or "queries" in sections:
             stores = bench_scale(result, reference, work, plan, note)
@@ -226,6 +227,38 @@ def bench_report_build(result: BenchResult, report: Path, work: Path, runs: int,
                       runs=len(reasoning), note=extra or "measured inside the build with reasoning"))
     result.add(Figure("build", f"{report.name}: build end to end, with reasoning",
                       statistics.median(reasoned) if reasoned else None, "s", 10.0, runs=len(reasoned), note=extra))
+    shutil.rmtree(work, ignore_errors=True)
+
+
+PDF_PAGES = 60   # the extraction time is given for a report of this length
+
+
+def bench_pdf_read(result: BenchResult, report: Path, work: Path, runs: int, note: Progress) -> None:
+    """The text taken from the report laid out as a PDF (made with fpdf2, of the test extra), for 60 pages."""
+    name = f"{report.stem}.pdf: text extracted, per {PDF_PAGES} pages"
+    try:
+        from peelkg.bench.pdfmaker import FONTS, make_pdf
+    except ImportError:
+        result.add(Figure("build", name, None, "s", note="not measured: making the PDF needs fpdf2 (pip install 'peelkg[test]')"))
+        return
+    if not all(path.exists() for path in FONTS.values()):
+        result.add(Figure("build", name, None, "s", note="not measured: making the PDF needs the DejaVu fonts (fonts-dejavu-core)"))
+        return
+    from peelkg.loaders.pdf import page_count, pdf_text
+
+    note(f"build: {report.stem}.pdf, text extraction")
+    work.mkdir(parents=True, exist_ok=True)
+    data = make_pdf(report.read_text(encoding="utf-8"), work / f"{report.stem}.pdf").read_bytes()
+    pages = page_count(data)
+    walls, cpus = [], []
+    for _ in range(runs):
+        cpu = time.process_time()
+        walls.append(_seconds(lambda: pdf_text(data, report.stem)))
+        cpus.append(time.process_time() - cpu)
+    seconds = statistics.median(walls)
+    result.add(Figure("build", name, seconds * PDF_PAGES / pages, "s", 3.0, runs=runs,
+                      note=f"{pages} page(s) in {seconds:.2f} s (CPU {statistics.median(cpus):.2f} s); "
+                           "the text build above reads the same report as text"))
     shutil.rmtree(work, ignore_errors=True)
 
 
