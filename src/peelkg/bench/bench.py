@@ -537,7 +537,7 @@ def bench_views(result: BenchResult, work: Path, plan: Plan, note: Progress) -> 
     the overall question (shared by all reports) over as many synthetic reports as it takes.
     """
     try:
-        from peelkg.views.pages import build_views
+        from peelkg.views import build_views
     except ImportError as missing:
         for size in plan.view_sizes:
             result.add(Figure("views", f"{size} nodes: view generation", None, "s", note=f"views not available: {_one_line(missing)}"))
