@@ -130,6 +130,8 @@ def test_every_view_settles_with_the_graph_counts_and_no_error(browser, site, tm
             assert watched.page.evaluate(COUNTS) == [view.graph.number_of_nodes(), view.graph.number_of_edges()], page
             assert watched.page.evaluate("window.peelkgView.network.physics.physicsEnabled") is False
             assert watched.page.evaluate("window.peelkgView.network.body.data.nodes === window.peelkgView.nodes")
+            overflow = "[document.documentElement.scrollWidth - innerWidth, document.documentElement.scrollHeight - innerHeight]"
+            assert watched.page.evaluate(overflow) == [0, 0], page     # the page fits the window
             checked += 1
         watched.page.screenshot(path=str(tmp_path / f"{checked}-{page.stem}.png"))
         assert watched.problems == [], (page, watched.problems)

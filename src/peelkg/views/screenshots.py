@@ -20,7 +20,7 @@ CHROMIUM_ARGS = (
 def save_screenshots(pages: Sequence[Path], out_dir: Path, executable: str = CHROMIUM,
                      size: tuple[int, int] = (1400, 900)) -> list[Path]:
     """PNG screenshots of the index, the main views of the first report, any focus view and the
-    first finding page, taken in headless Chromium once each layout has settled (needs the
+    finding page with the most to show, taken in headless Chromium once each layout has settled (needs the
     playwright package and Chromium)."""
     try:
         from playwright.sync_api import Error as PlaywrightError
@@ -32,10 +32,12 @@ def save_screenshots(pages: Sequence[Path], out_dir: Path, executable: str = CHR
     chosen: dict[str, Path] = {}
     for page in pages:
         name = page.stem
-        if name in ("index", *MAIN_VIEWS) or name.startswith("focus-"):
+        if page.parent.name not in ("findings", "initiatives") and (name in ("index", *MAIN_VIEWS)
+                                                                    or name.startswith("focus-")):
             chosen.setdefault(name, page)
-        elif page.parent.name == "findings":
-            chosen.setdefault("finding", page)
+    findings = [p for p in pages if p.parent.name == "findings"]
+    if findings:     # the finding with the most to show: the largest page
+        chosen["finding"] = max(findings, key=lambda p: (p.stat().st_size, p.name))
     out_dir.mkdir(parents=True, exist_ok=True)
     shots = []
     try:

@@ -202,7 +202,8 @@
   function settle() {
     if (state.settled) { return; }
     state.settled = true;
-    state.settleMs = Math.round(performance.now() - started);
+    state.settledAt = performance.now();
+    state.settleMs = Math.round(state.settledAt - started);
     document.body.setAttribute("data-settled", "true");
   }
 
