@@ -10,6 +10,7 @@ package; skipped when Chromium is absent. Run the size benchmark with
 from __future__ import annotations
 
 import time
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -113,6 +114,16 @@ class Watched:
         self.page.close()
 
 
+@contextmanager
+def viewing(browser, path: Path):
+    """A settled view's page; it must have logged no problem by the end."""
+    watched = Watched(browser)
+    watched.open(path)
+    yield watched.page
+    assert watched.problems == [], (path, watched.problems)
+    watched.close()
+
+
 def test_every_view_settles_with_the_graph_counts_and_no_error(browser, site, tmp_path):
     out, pages, planned = site
     checked = 0
@@ -195,60 +206,48 @@ def test_no_overlap_and_readable_text_on_every_view(browser, site, reports):
 
 def test_search_and_kind_filter_update_the_counts(browser, site):
     out, _, planned = site
-    watched = Watched(browser)
-    watched.open(out / "peel-2016-effectiveness/wessex-constabulary/overview.html")
-    page = watched.page
-    page.fill("#search", "tideway")
-    page.press("#search", "Enter")
-    assert page.evaluate("window.peelkgView.network.getSelectedNodes().length") == 1
-    assert page.locator("#status").inner_text().endswith("1 found")
-    everything = page.evaluate(VISIBLE)
-    assert page.locator("#status").inner_text().startswith(f"{everything} nodes · 22 edges")
-    page.uncheck("input[data-kind=organisation]")
-    assert page.evaluate(VISIBLE) == everything - 6
-    assert page.locator("#status").inner_text() == f"{everything - 6} of {everything} nodes · 15 of 22 edges shown"
-    assert page.locator(".legend [data-count=organisation]").inner_text() == "0"
-    page.click("#reset")
-    assert page.evaluate(VISIBLE) == everything
-    assert page.locator(".legend [data-count=organisation]").inner_text() == "6"
-    assert watched.problems == []
-    watched.close()
+    with viewing(browser, out / "peel-2016-effectiveness/wessex-constabulary/overview.html") as page:
+        page.fill("#search", "tideway")
+        page.press("#search", "Enter")
+        assert page.evaluate("window.peelkgView.network.getSelectedNodes().length") == 1
+        assert page.locator("#status").inner_text().endswith("1 found")
+        everything = page.evaluate(VISIBLE)
+        assert page.locator("#status").inner_text().startswith(f"{everything} nodes · 22 edges")
+        page.uncheck("input[data-kind=organisation]")
+        assert page.evaluate(VISIBLE) == everything - 6
+        assert page.locator("#status").inner_text() == f"{everything - 6} of {everything} nodes · 15 of 22 edges shown"
+        assert page.locator(".legend [data-count=organisation]").inner_text() == "0"
+        page.click("#reset")
+        assert page.evaluate(VISIBLE) == everything
+        assert page.locator(".legend [data-count=organisation]").inner_text() == "6"
 
 
 def test_threshold_control_shows_candidates_down_to_a_score(browser, site):
     out, _, _ = site
-    watched = Watched(browser)
-    watched.open(out / "peel-2016-effectiveness/wessex-constabulary/initiatives-afis.html")
-    page = watched.page
-    shown_edges = "window.peelkgView.edges.get({filter: function (e) { return !e.hidden; }}).length"
-    assert page.evaluate(shown_edges) == 8          # the 0.18 candidate is hidden; the 0.41 rejection is shown
-    assert page.evaluate(VISIBLE) == 14
-    page.locator("#threshold").fill("0.1")
-    assert page.evaluate(shown_edges) == 9 and page.evaluate(VISIBLE) == 14
-    assert page.locator("#threshold-value").inner_text() == "0.10"
-    page.locator("#threshold").fill("0.5")           # Operation Tideway has no link left: it is hidden
-    assert page.evaluate(shown_edges) == 7 and page.evaluate(VISIBLE) == 13
-    assert page.evaluate(MEASURE)["overlaps"] == []
-    assert watched.problems == []
-    watched.close()
+    with viewing(browser, out / "peel-2016-effectiveness/wessex-constabulary/initiatives-afis.html") as page:
+        shown_edges = "window.peelkgView.edges.get({filter: function (e) { return !e.hidden; }}).length"
+        assert page.evaluate(shown_edges) == 8          # the 0.18 candidate is hidden; the 0.41 rejection is shown
+        assert page.evaluate(VISIBLE) == 14
+        page.locator("#threshold").fill("0.1")
+        assert page.evaluate(shown_edges) == 9 and page.evaluate(VISIBLE) == 14
+        assert page.locator("#threshold-value").inner_text() == "0.10"
+        page.locator("#threshold").fill("0.5")           # Operation Tideway has no link left: it is hidden
+        assert page.evaluate(shown_edges) == 7 and page.evaluate(VISIBLE) == 13
+        assert page.evaluate(MEASURE)["overlaps"] == []
 
 
 def test_a_node_opens_its_page(browser, site):
     out, _, _ = site
-    watched = Watched(browser)
-    watched.open(out / "peel-2016-effectiveness/wessex-constabulary/initiatives-afis.html")
-    page = watched.page
-    node = page.evaluate("""window.peelkgView.nodes.get({filter: function (n) { return n.href && n.kind === 'afi'; }})[0]""")
-    page.evaluate(f"window.peelkgView.network.selectNodes([{node['id']}]); "
-                  f"window.peelkgView.network.body.emitter.emit('selectNode', {{nodes: [{node['id']}]}})")
-    link = page.locator("#selected a")
-    assert link.get_attribute("href") == node["href"]
-    link.click()
-    page.wait_for_load_state()
-    assert page.url.endswith(node["href"].split("/")[-1]) and "findings" in page.url
-    assert page.locator("h1").inner_text().startswith("Q")
-    assert watched.problems == []
-    watched.close()
+    with viewing(browser, out / "peel-2016-effectiveness/wessex-constabulary/initiatives-afis.html") as page:
+        node = page.evaluate("""window.peelkgView.nodes.get({filter: function (n) { return n.href && n.kind === 'afi'; }})[0]""")
+        page.evaluate(f"window.peelkgView.network.selectNodes([{node['id']}]); "
+                      f"window.peelkgView.network.body.emitter.emit('selectNode', {{nodes: [{node['id']}]}})")
+        link = page.locator("#selected a")
+        assert link.get_attribute("href") == node["href"]
+        link.click()
+        page.wait_for_load_state()
+        assert page.url.endswith(node["href"].split("/")[-1]) and "findings" in page.url
+        assert page.locator("h1").inner_text().startswith("Q")
 
 
 def test_index_rows_sort_by_a_column(browser, site):

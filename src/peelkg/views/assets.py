@@ -3,9 +3,9 @@ and the vis-network bundle that ships inside pyvis."""
 
 from __future__ import annotations
 
+import importlib.util
 import json
 from functools import cache
-from importlib import resources
 from pathlib import Path
 
 import jinja2
@@ -56,9 +56,11 @@ def asset(name: str) -> Markup:
 @cache
 def vis_javascript() -> str:
     """The vis-network bundle shipped inside the pyvis package, safe to inline in a <script>."""
-    path = resources.files("pyvis").joinpath(*VIS_JS)
+    spec = importlib.util.find_spec("pyvis")     # found, not imported: pyvis imports IPython (seconds)
     try:
-        text = path.read_text(encoding="utf-8")
+        if spec is None or not spec.submodule_search_locations:
+            raise FileNotFoundError("pyvis is not installed")
+        text = Path(spec.submodule_search_locations[0]).joinpath(*VIS_JS).read_text(encoding="utf-8")
     except OSError as error:
         raise PeelkgError(f"cannot read vis-network from the pyvis package ({error}); reinstall pyvis") from error
     return text.replace("</script", "<\\/script")
