@@ -694,3 +694,10 @@ def test_an_unwritable_output_is_a_clear_error(tmp_path):
     with pytest.raises(ViewError, match="cannot write the view"):
         build_views(wessex_graph(), blocker, names=["partners"])
     assert blocker.read_text(encoding="utf-8") == "not a directory"
+
+
+def test_the_legend_gives_the_colour_of_each_grade_shown(built):
+    out, _ = built
+    text = " ".join(" ".join(parse(out / WESSEX / "initiatives-afis.html").text).split())
+    assert "Question graded requires improvement 1" in text and "Question graded good 3" in text
+    assert "Question graded inadequate" not in text

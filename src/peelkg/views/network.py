@@ -44,6 +44,12 @@ def render_view(view: View, index: Index) -> str:
     legend = [{"kind": kind, "label": kinds[kind]["label"], "glyph": kinds[kind]["glyph"],
                "color": "#555555" if view.color_by_group else kinds[kind]["color"], "count": counts[kind]}
               for kind in kinds if counts.get(kind)]
+    grades = [view.graph.nodes[n]["grade"] for n in view.graph if "grade" in view.graph.nodes[n]]
+    for grade in style()["grades"]:          # questions take the colour of their grade
+        if grade in grades:
+            look = grade_style(grade)
+            legend.append({"kind": "", "label": f"Question graded {look['label'].lower()}", "glyph": "▬",
+                           "color": look["color"], "count": grades.count(grade)})
     unaddressed = sum(1 for n in view.graph if view.graph.nodes[n].get("unaddressed"))
     if unaddressed:
         look = style()["unaddressed"]

@@ -11,7 +11,7 @@
   var started = performance.now();
   var data = JSON.parse(document.getElementById("view-data").textContent);
   var state = window.peelkgView = { settled: false, settleMs: null, network: null, nodes: null, edges: null };
-  var COLUMN_GAP = 140, ROW_GAP = 12, BAND_GAP = 28;
+  var COLUMN_GAP = 110, ROW_GAP = 18, BAND_GAP = 30;
 
   function element(tag, className, text) {
     var node = document.createElement(tag);
