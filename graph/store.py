@@ -21,7 +21,7 @@ from peelkg.errors import PeelkgError, first_line
 from peelkg.resources import GRAPH_BASE, ONTOLOGY_GRAPH, ontology_file
 
 REPORT_GRAPH_PREFIX = GRAPH_BASE + "report/"
-ONTOLOGY_FILES = ("peel.ttl", "themes.ttl")
+ONTOLOGY_FILES = ("peel.ttl", "themes.ttl", "initiative-kinds.ttl")
 
 
 class StoreError(PeelkgError):

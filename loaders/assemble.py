@@ -22,6 +22,7 @@ from peelkg.model import (
     FindingKind,
     HeadingKind,
     InitiativeKind,
+    LinkMethod,
     OrganisationKind,
 )
 from peelkg.resources import GRAPH_BASE, INSTANCE_BASE
@@ -126,7 +127,7 @@ def _decimal(value: float) -> Literal:
     return Literal(f"{value:.6f}".rstrip("0").rstrip(".") if "." in f"{value:.6f}" else str(value), datatype=XSD.decimal)
 
 
-def assemble(facts: Facts, links: list[AddressLink] | None = None, *, threshold: float = 0.5,
+def assemble(facts: Facts, links: list[AddressLink] | None = None, *, threshold: float = 0.55,
              base: str = INSTANCE_BASE) -> dict[URIRef, Graph]:
     """The report's named graphs: {report graph IRI: graph, links graph IRI: graph}."""
     ids = iris_for(facts, base)
@@ -240,6 +241,16 @@ def _report_graph(facts: Facts, ids: Iris) -> Graph:
         if finding.progress:
             g.add((f, PEEL.progress, Literal(finding.progress)))
             derived(f, finding.progress_passages)
+        if finding.ask is not None:
+            ask = URIRef(f"{f}/ask")
+            g.add((f, PEEL.ask, ask))
+            g.add((ask, RDF.type, PEEL.Ask))
+            g.add((ask, RDFS.label, Literal(_short(" ".join(p for p in (finding.ask.action, finding.ask.object) if p)))))
+            for prop, value in ((PEEL.action, finding.ask.action), (PEEL.object, finding.ask.object),
+                                (PEEL.purpose, finding.ask.purpose), (PEEL.scope, finding.ask.scope)):
+                if value:
+                    g.add((ask, prop, Literal(value)))
+            derived(ask, finding.passages)
     for tag in facts.theme_tags:
         g.add((ids.finding(tag.subject), PEEL.theme, ids.theme(tag.theme)))
 
@@ -305,11 +316,15 @@ def _report_graph(facts: Facts, ids: Iris) -> Graph:
         g.add((p, RDF.type, PEEL.Place))
         g.add((p, RDFS.label, Literal(place.label)))
         derived(p, [m.passage for m in place.mentions])
+    from peelkg.loaders.entities import gazetteer   # entities reads slugs from this module
+
+    kind_concepts = gazetteer()["kind_concepts"]     # initiative class -> initiative-kind slug
     for initiative in facts.initiatives:
         i = ids.initiative(initiative.slug)
         g.add((i, RDF.type, PEEL.Initiative))
         if initiative.kind is not InitiativeKind.INITIATIVE:
             g.add((i, RDF.type, PEEL[initiative.kind.value]))
+        g.add((i, PEEL.kind, ids.iri("initiative-kind", kind_concepts[initiative.kind.value])))
         g.add((i, RDFS.label, Literal(initiative.label)))
         for alt in initiative.alt_labels:
             g.add((i, SKOS.altLabel, Literal(alt)))
@@ -340,16 +355,24 @@ def _links_graph(facts: Facts, links: list[AddressLink], ids: Iris, threshold: f
         node = ids.link(link.target, link.initiative)
         initiative, target = ids.initiative(link.initiative), ids.finding(link.target)
         g.add((node, RDF.type, PEEL.AddressLink))
-        g.add((node, RDFS.label, Literal(f"{link.initiative} addresses {link.target} ({link.score:.2f})")))
+        verb = "rejected for" if LinkMethod.REJECTED in link.methods else "addresses"
+        g.add((node, RDFS.label, Literal(f"{link.initiative} {verb} {link.target} ({link.score:.2f})")))
         g.add((node, PEEL.initiative, initiative))
         g.add((node, PEEL.target, target))
         g.add((node, PEEL.score, _decimal(round(link.score, 4))))
         for method in link.methods:
             g.add((node, PEEL.method, Literal(method.value)))
         g.add((node, PEEL.rationale, Literal(link.rationale)))
+        if link.creator:
+            g.add((node, DCTERMS.creator, Literal(link.creator)))
+        if link.date:
+            g.add((node, DCTERMS.date, Literal(link.date.isoformat(), datatype=XSD.date)))
         g.add((node, PEEL.inReport, ids.report))
         for line in link.passages:
             g.add((node, PROV.wasDerivedFrom, ids.passage(line)))
+        if link.problem_passage is not None and link.response_passage is not None:
+            g.add((node, PEEL.problemPassage, ids.passage(link.problem_passage)))
+            g.add((node, PEEL.responsePassage, ids.passage(link.response_passage)))
         if link.above_threshold:
             g.add((initiative, PEEL.addresses, target))
     for finding in facts.findings:

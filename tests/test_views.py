@@ -321,7 +321,7 @@ def test_initiatives_afis_has_questions_findings_initiatives_and_each_kind_of_li
     tideway = f"{ID}initiative/wessex-constabulary/operation-tideway"
     harbour = f"{ID}initiative/wessex-constabulary/project-harbour"
     relation = view.graph.edges
-    assert relation[tideway, q4]["relation"] == "weakLink" and relation[tideway, q3]["relation"] == "rejected"
+    assert relation[tideway, q4]["relation"] == "weakLink" and relation[tideway, q3]["relation"] == "rejectedLink"
     assert relation[harbour, q3]["relation"] == "curated"
     assert view.graph.nodes[q4].get("unaddressed") is True
     bands = {plan[0].entities[n].label: view.graph.nodes[n]["band"] for n in view.graph if plan[0].entities[n].kind == "afi"}
@@ -330,6 +330,19 @@ def test_initiatives_afis_has_questions_findings_initiatives_and_each_kind_of_li
     assert [item.text for item in panel.items] == ["Q4 area for improvement 1"]
     assert panel.items[0].href == "findings/q4-afi-1.html"
     assert panel.note == "1 of 4 areas for improvement has no initiative addressing it."
+
+
+def test_a_link_an_analyst_rejected_is_drawn_apart_with_its_method_in_the_tip(tmp_path):
+    graph = wessex_graph()
+    link = URIRef(f"{ID}link/{WESSEX}/q4-afi-1/operation-tideway")
+    graph.set((link, PEEL.method, Literal("rejected")))
+    data, planned = plan_views(graph)
+    view = next(v for v in planned if v.name == "initiatives-afis")
+    tideway, target = f"{ID}initiative/wessex-constabulary/operation-tideway", f"{ID}finding/{WESSEX}/q4-afi-1"
+    assert view.graph.edges[tideway, target]["relation"] == "rejectedLink"
+    page = next(p for p in build_views(graph, tmp_path, names=["initiatives-afis"]) if p.name == "initiatives-afis.html")
+    edge = next(e for e in vis_payload(page)["edges"] if e["relation"] == "rejectedLink")
+    assert edge["dashes"] and "rejected" in edge["tip"]["kind"] and edge["arrows"] == "to"
 
 
 def test_partners_has_no_hub_and_only_initiatives_with_partners(plan, wessex):
@@ -583,7 +596,7 @@ def test_edges_carry_score_review_and_rationale(built):
     assert tideway["dashes"] is True and tideway["width"] < clearview["width"]
     assert tideway["candidate"] is True and tideway["score"] == 0.18
     rejected = tips["Operation Tideway → Q3 area for improvement 1"]
-    assert rejected["candidate"] is True and rejected["dashes"] == [2, 5] and rejected["relation"] == "rejected"
+    assert rejected["candidate"] is True and rejected["dashes"] == [2, 5] and rejected["relation"] == "rejectedLink"
     assert tips["Project Harbour → Q3 area for improvement 1"]["relation"] == "curated"
 
 

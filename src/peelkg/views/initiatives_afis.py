@@ -14,7 +14,7 @@ from peelkg.views.model import Link, Report, View
 from peelkg.views.panels import unaddressed_panel
 
 DEFAULT_THRESHOLD = 0.5     # the linker's default, for a graph that records no threshold
-RELATION = {"above": "addresses", "curated": "curated", "rejected": "rejected", "candidate": "weakLink"}
+RELATION = {"above": "addresses", "curated": "curated", "rejected": "rejectedLink", "candidate": "weakLink"}
 WEIGHT = {"above": 1.0, "curated": 1.0, "rejected": 0.05, "candidate": 0.2}
 
 

@@ -24,7 +24,7 @@ FINDING_WIDTH = 36          # so do findings, once the words they all open with 
 TIP_WIDTH = 600             # characters of a tooltip text or quote before it is shortened
 MIN_FONT = 12               # pixels: the page never opens zoomed out further than this for its labels
 LARGE_GRAPH = 2000          # above this many nodes: edges hidden while dragging or zooming
-LINK_RELATIONS = ("addresses", "curated", "rejected", "weakLink")
+LINK_RELATIONS = ("addresses", "curated", "rejectedLink", "weakLink")
 
 
 def render_view(view: View, index: Index) -> str:
@@ -146,7 +146,7 @@ def _edge_record(view: View, index: Index, number: int, a: str, b: str, attrs: d
         score = link.score if link and link.score is not None else 0.5
         record["width"] = round(1 + 5 * max(0.0, min(1.0, score)), 2)
         record["score"] = link.score if link and link.score is not None else 1.0
-        record["candidate"] = relation in ("weakLink", "rejected")
+        record["candidate"] = relation in ("weakLink", "rejectedLink")
     if view.graph.nodes[a].get("level") == view.graph.nodes[b].get("level"):
         record["smooth"] = {"enabled": True, "type": "curvedCW", "roundness": 0.5}
     return record
