@@ -234,8 +234,9 @@ def test_asks_reviews_and_link_passages_are_read_where_present():
     data = read_view_data(review_graph())
     q3 = f"{ID}finding/{WESSEX}/q3-afi-1"
     [ask] = data.asks[q3]
-    assert (ask.action, ask.purpose) == ("work with partner organisations to ensure",
-                                         "as effective as those in Budmouth and Sandbourne")
+    assert (ask.action, ask.scope, ask.purpose) == ("work with partner organisations to ensure",
+                                                    "in the north of the county, including Melchester",
+                                                    "as effective as those in Budmouth and Sandbourne")
     reviews = {l.iri.rsplit("/", 1)[1]: l.review for l in data.links if l.target == q3}
     assert reviews == {"project-harbour": "curated", "operation-tideway": "rejected"}
     harbour = next(l for l in data.links if l.iri.endswith("q3-afi-1/project-harbour"))
@@ -454,6 +455,7 @@ def test_finding_page_has_text_question_ask_passages_candidates_and_partners(bui
     assert "The force should work with partner organisations to ensure that multi-agency" in text
     assert "Report lines 456–458" in text and "Q3. How effective is the force at protecting" in text and "Good" in text
     assert "work with partner organisations to ensure" in text and "as effective as those in Budmouth" in text
+    assert "Scope in the north of the county, including Melchester" in text
     assert "Where the report describes the problem" in text and "no equivalent arrangement in the north" in text
     assert "curated: accepted or asserted by an analyst" in text and "rejected by an analyst" in text
     assert "0.61" in text and "0.41" in text and "Rejected by an analyst: Tideway refers" in text

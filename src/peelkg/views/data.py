@@ -184,7 +184,8 @@ def _asks(graph: rdflib.Graph) -> dict[str, list[Ask]]:
     found: dict[str, dict[str, Ask]] = defaultdict(dict)
     for row in _rows(graph, "asks"):
         found[str(row["finding"])].setdefault(str(row["ask"]), Ask(
-            action=_text(row["action"]), object=_text(row["object"]), purpose=_text(row["purpose"])))
+            action=_text(row["action"]), object=_text(row["object"]), purpose=_text(row["purpose"]),
+            scope=_text(row["scope"])))
     return {finding: [asks[k] for k in sorted(asks)] for finding, asks in found.items()}
 
 

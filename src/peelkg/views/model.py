@@ -90,6 +90,7 @@ class Ask:
     action: str
     object: str
     purpose: str
+    scope: str = ""
 
 
 @dataclass
