@@ -456,7 +456,8 @@ def test_finding_page_has_text_question_ask_passages_candidates_and_partners(bui
     assert "Report lines 456–458" in text and "Q3. How effective is the force at protecting" in text and "Good" in text
     assert "work with partner organisations to ensure" in text and "as effective as those in Budmouth" in text
     assert "Scope in the north of the county, including Melchester" in text
-    assert "Where the report describes the problem" in text and "no equivalent arrangement in the north" in text
+    assert "Where the report describes the problem and the response" in text     # one passage, shown once
+    assert text.count("no equivalent arrangement in the north") == 1 + 1        # and once in the candidate's fold
     assert "curated: accepted or asserted by an analyst" in text and "rejected by an analyst" in text
     assert "0.61" in text and "0.41" in text and "Rejected by an analyst: Tideway refers" in text
     assert text.index("Project Harbour") < text.index("Operation Tideway")    # the curated link first
