@@ -565,6 +565,7 @@ def _time_limit(seconds: float) -> Iterator[None]:
 
 
 VIEW_DEPTH = 3   # focus view around the overall question, shared by every report: ~45 nodes a report
+# (through the hubs, as a page of that size needs; a focus view stops at them unless asked)
 
 
 def bench_views(result: BenchResult, work: Path, plan: Plan, note: Progress) -> None:
@@ -574,7 +575,7 @@ def bench_views(result: BenchResult, work: Path, plan: Plan, note: Progress) -> 
     the overall question (shared by all reports) over as many synthetic reports as it takes.
     """
     try:
-        from peelkg.views.pages import build_views
+        from peelkg.views import build_views
     except ImportError as missing:
         for size in plan.view_sizes:
             result.add(Figure("views", f"{size} nodes: view generation", None, "s", note=f"views not available: {_one_line(missing)}"))
@@ -593,7 +594,8 @@ def bench_views(result: BenchResult, work: Path, plan: Plan, note: Progress) -> 
             graph = _union(paths[:count], loaded)
             focus = str(next(graph.subjects(rdflib.RDF.type, PEEL.OverallQuestion), ""))
             shutil.rmtree(out, ignore_errors=True)
-            seconds = [_seconds(lambda: build_views(graph, out, names=["overview"], focus=focus, depth=VIEW_DEPTH))]
+            seconds = [_seconds(lambda: build_views(graph, out, names=["overview"], focus=focus, depth=VIEW_DEPTH,
+                                                 through_hubs=True))]
             pages = sorted(out.rglob("*.html"))
             page = max(pages, key=_node_count) if pages else None
             nodes = _node_count(page) if page else 0
@@ -605,7 +607,8 @@ def bench_views(result: BenchResult, work: Path, plan: Plan, note: Progress) -> 
             count = -(-count * size // nodes)
         for _ in range(plan.view_runs - 1):
             shutil.rmtree(out, ignore_errors=True)
-            seconds.append(_seconds(lambda: build_views(graph, out, names=["overview"], focus=focus, depth=VIEW_DEPTH)))
+            seconds.append(_seconds(lambda: build_views(graph, out, names=["overview"], focus=focus, depth=VIEW_DEPTH,
+                                                 through_hubs=True)))
         size_note = f"{page.name}: {nodes} nodes from {count} report(s); includes each report's overview page" if page else "no page written"
         result.add(
             Figure("views", f"{label}: view generation", statistics.median(seconds), "s", runs=len(seconds), note=size_note),
@@ -702,12 +705,15 @@ def draw_times(page: Path, *, cap: float) -> tuple[float | None, float | None, b
                     waited = tab.evaluate("performance.now()") / 1000
                     return waited, waited, True, True, ""
                 first = tab.evaluate("window.__bench.first") / 1000
+                # A peelkg page says itself when its layout is done (window.peelkgView.settled,
+                # after it has measured and placed every node); other pages settle when physics stops.
                 try:
-                    tab.wait_for_function("window.__bench.settled !== null || window.__bench.physics === false",
+                    tab.wait_for_function("(window.peelkgView && window.peelkgView.settled) || (!window.peelkgView"
+                                          " && (window.__bench.settled !== null || window.__bench.physics === false))",
                                           timeout=cap * 1000)
                 except PlaywrightError:
                     return first, tab.evaluate("performance.now()") / 1000, False, True, ""
-                settled = tab.evaluate("window.__bench.settled")
+                settled = tab.evaluate("window.peelkgView ? window.peelkgView.settledAt : window.__bench.settled")
                 return first, (settled / 1000 if settled is not None else first), False, False, ""
             finally:
                 browser.close()
