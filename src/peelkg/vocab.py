@@ -34,7 +34,7 @@ __all__ = [
 ]
 
 ONTOLOGY_IRI = URIRef("https://w3id.org/peelkg/ontology")
-ONTOLOGY_FILES = ("peel.ttl", "themes.ttl")
+ONTOLOGY_FILES = ("peel.ttl", "themes.ttl", "initiative-kinds.ttl")
 
 ID = Namespace(INSTANCE_BASE)
 THEME = Namespace(INSTANCE_BASE + "theme/")
@@ -53,6 +53,7 @@ class PEEL(DefinedNamespace):
     aboutForce: URIRef
     inReport: URIRef
     isbn: URIRef
+    extractedText: URIRef
     inspection: URIRef
     inspectionYear: URIRef
     text: URIRef
@@ -153,6 +154,19 @@ class PEEL(DefinedNamespace):
     Form: URIRef
     Campaign: URIRef
     Board: URIRef
+    StaffRole: URIRef
+    Product: URIRef
+    InitiativeKind: URIRef
+    InitiativeKindScheme: URIRef
+    kind: URIRef
+    Ask: URIRef
+    ask: URIRef
+    action: URIRef
+    object: URIRef
+    purpose: URIRef
+    scope: URIRef
+    problemPassage: URIRef
+    responsePassage: URIRef
     CrossForceInitiative: URIRef
     PartneredInitiative: URIRef
     involves: URIRef
