@@ -239,3 +239,34 @@ def test_after_a_rebuild_the_server_answers_from_the_new_store(tmp_path):
                 break
             time.sleep(0.2)
         assert b"rebuilt" in answer
+
+
+def test_a_published_version_is_served_and_the_old_one_kept_while_served(tmp_path):
+    """A build publishes a new version by replacing the link; the engine moves to it, and meanwhile
+    the version it serves is held for reading, so the build's clean-up leaves it in place."""
+    from peelkg.graph import versions
+
+    store = tmp_path / "store"
+
+    def publish(value: str) -> Path:
+        with versions.writing(store):
+            built = versions.new_version_dir(store)
+            database = ox.Store(str(built))
+            database.add(ox.Quad(ox.NamedNode("http://e.org/s"), ox.NamedNode("http://e.org/p"), ox.Literal(value),
+                                 ox.DefaultGraph()))
+            database.flush()
+            del database
+            return versions.publish(store, built)
+
+    first = publish("first")
+    with LocalEndpoint(store, port=free_port(), page_port=0, timeout_s=5) as server:
+        ask = "SELECT ?o WHERE { <http://e.org/s> ?p ?o }"
+        assert b"first" in sparql_post(server, ask)[2]
+        publish("second")
+        assert first.is_dir()                       # still served, so not removed
+        deadline = time.monotonic() + 15
+        answer = b""
+        while time.monotonic() < deadline and b"second" not in answer:
+            time.sleep(0.2)
+            answer = sparql_post(server, ask)[2]
+        assert b"second" in answer

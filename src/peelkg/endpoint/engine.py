@@ -9,6 +9,7 @@ ends, so a `kill -9` of `peelkg serve` does not leave it listening.
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import ctypes.util
 import math
@@ -24,6 +25,7 @@ import time
 from pathlib import Path
 
 from peelkg.errors import PeelkgError
+from peelkg.graph import versions
 
 STARTUP_TIMEOUT_S = 15.0
 _PR_SET_PDEATHSIG = 1
@@ -64,14 +66,16 @@ def wait_until_listening(host: str, port: int, deadline: float, process: subproc
     return False
 
 
-def store_identity(store_dir: Path) -> tuple[int, ...] | None:
-    """What changes when a rebuild puts a new store in place: the folder's and its CURRENT file's inodes."""
+def store_identity(store_dir: Path) -> tuple[str, int, int] | None:
+    """What changes when a rebuild puts a new store in place: the current version, and its folder's inode."""
+    version = versions.current(store_dir)
+    if version is None:
+        return None
     try:
-        folder = os.stat(store_dir)
-        current = os.stat(store_dir / "CURRENT")
+        folder = os.stat(version)
     except OSError:
         return None
-    return folder.st_dev, folder.st_ino, current.st_ino, int(current.st_mtime_ns)
+    return str(version), folder.st_dev, folder.st_ino
 
 
 def _die_with_parent() -> None:
@@ -104,7 +108,8 @@ class Engine:
         self.restarts = 0
         self.last_reason = ""
         self._process: subprocess.Popen | None = None
-        self._identity: tuple[int, ...] | None = None
+        self._identity: tuple[str, int, int] | None = None
+        self._hold: contextlib.ExitStack | None = None   # the read lock on the version being served
         self._lock = threading.Lock()
 
     @property
@@ -114,13 +119,16 @@ class Engine:
     def start(self) -> None:
         """Start a server on the store as it is now and switch `url` to it; the previous one is stopped."""
         with self._lock:
+            hold = contextlib.ExitStack()
+            # Hold the version served for as long as it is served: a build removes only versions nobody reads.
+            version = hold.enter_context(versions.reading(self.store_dir)) or self.store_dir
             identity = store_identity(self.store_dir)
             port = free_port(self.host)
             host = f"[{self.host}]" if ":" in self.host else self.host
             log = tempfile.TemporaryFile()
             command = [
                 oxigraph_binary(), "serve-read-only",
-                "--location", str(self.store_dir),
+                "--location", str(version),
                 "--bind", f"{host}:{port}",
                 # The guard stops waiting at timeout_s; the engine gives up a little later on its own.
                 "--timeout-s", str(max(1, math.ceil(self.timeout_s)) + 2),
@@ -129,6 +137,7 @@ class Engine:
                                        preexec_fn=_die_with_parent)
             if not wait_until_listening(self.host, port, time.monotonic() + STARTUP_TIMEOUT_S, process):
                 _end(process)
+                hold.close()
                 log.seek(0)
                 lines = [line for line in log.read().decode("utf-8", "replace").splitlines() if line.strip()]
                 log.close()
@@ -136,10 +145,13 @@ class Engine:
                 raise ServeError(f"the Oxigraph server could not serve {self.store_dir}: {problem}")
             log.close()
             previous, self._process = self._process, process
+            previous_hold, self._hold = self._hold, hold
             self._identity = identity
             self.url = f"http://{host}:{port}"
         if previous is not None:
             _end(previous)
+        if previous_hold is not None:
+            previous_hold.close()
 
     def check(self) -> str | None:
         """Restart the server if it ended, outgrew the memory bound or serves a replaced store; says why."""
@@ -166,8 +178,11 @@ class Engine:
     def stop(self) -> None:
         with self._lock:
             process, self._process = self._process, None
+            hold, self._hold = self._hold, None
         if process is not None:
             _end(process)
+        if hold is not None:
+            hold.close()
 
 
 def _end(process: subprocess.Popen) -> None:
