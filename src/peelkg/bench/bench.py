@@ -149,8 +149,10 @@ def run_bench(*, quick: bool = False, work_dir: Path | None = None, progress: Pr
             from peelkg.bench.endpoint import bench_cli_latency, bench_endpoint
             from peelkg.graph.build import build_store
 
-            endpoint_store = work / "endpoint" / "store"
-            build_store([reference], endpoint_store, reason=False)
+            endpoint_store = stores.get(1)          # the bundled report alone, if the scale section built it
+            if endpoint_store is None:
+                endpoint_store = work / "endpoint" / "store"
+                build_store([reference], endpoint_store, reason=False)
             bench_endpoint(result, endpoint_store, note)
             bench_cli_latency(result, endpoint_store, note)
     finally:
