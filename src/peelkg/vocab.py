@@ -78,6 +78,8 @@ class PEEL(DefinedNamespace):
     Company: URIRef
     Inspectorate: URIRef
     collaboratesWith: URIRef
+    onsCode: URIRef
+    policeUkId: URIRef
     role: URIRef
     Role: URIRef
     RoleScheme: URIRef
@@ -96,6 +98,7 @@ class PEEL(DefinedNamespace):
     withinQuestion: URIRef
     subQuestionOf: URIRef
     questionNumber: URIRef
+    cycle: URIRef
     question: URIRef
 
     # judgments and grades
