@@ -9,12 +9,17 @@ ordered query each report's rows in the order that report alone gives them.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
+from rdflib import URIRef
+from rdflib.namespace import DCTERMS, RDF, RDFS, SKOS
 
 from peelkg.graph import query as q
 from peelkg.graph.build import build_store
+from peelkg.loaders.reference import ONS_GEOGRAPHY, reference_graph
+from peelkg.vocab import PEEL
 from peelkg.resources import queries_dir
 from tests.paths import CAUSE_OF_CONCERN, ESSEX, WESSEX
 
@@ -71,3 +76,29 @@ def test_the_single_stores_are_not_empty_for_the_queries_that_list_reports(store
     for report in REPORTS:
         assert rows(stores[report], "report-overview"), report
         assert rows(stores[report], "grades"), report
+
+
+def test_the_reference_graph_has_the_43_forces_each_with_its_own_ons_code_and_police_uk_id():
+    graph = reference_graph()
+    forces = [f for f in graph.subjects(RDF.type, PEEL.PoliceForce) if graph.value(f, PEEL.onsCode) is not None]
+    assert len(forces) == 43
+    codes = [str(graph.value(f, PEEL.onsCode)) for f in forces]
+    ids = [str(graph.value(f, PEEL.policeUkId)) for f in forces]
+    assert len(set(codes)) == 43 and len(set(ids)) == 43
+    assert all(re.fullmatch(r"E23000\d{3}|W15000\d{3}", code) for code in codes)
+    assert sum(code.startswith("W") for code in codes) == 4    # the four Welsh forces
+    for force in forces:
+        code = graph.value(force, PEEL.onsCode)
+        assert (force, DCTERMS.identifier, code) in graph
+        assert (force, SKOS.exactMatch, URIRef(ONS_GEOGRAPHY + str(code))) in graph
+
+
+def test_the_questions_of_each_cycle_are_stated_once_with_their_own_wording():
+    graph = reference_graph()
+    cores = {(str(graph.value(q, PEEL.cycle)), int(graph.value(q, PEEL.questionNumber))): str(graph.value(q, RDFS.label))
+             for q in graph.subjects(RDF.type, PEEL.CoreQuestion)}
+    assert sorted(n for cycle, n in cores if cycle == "peel-2015-effectiveness") == [1, 2, 3, 4]
+    assert sorted(n for cycle, n in cores if cycle == "peel-2016-effectiveness") == [1, 2, 3, 4, 5]
+    assert cores["peel-2015-effectiveness", 3] != cores["peel-2016-effectiveness", 3]
+    for question in set(graph.subjects(PEEL.cycle, None)):
+        assert len(list(graph.objects(question, PEEL.order))) == 1
