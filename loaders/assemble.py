@@ -94,8 +94,8 @@ class Iris:
     def judgment(self, qid: str, inspection: str | None = None) -> URIRef:
         return self.iri("judgment", inspection or self.inspection, self.force, qid)
 
-    def finding(self, fid: str) -> URIRef:
-        return self.iri("finding", self.inspection, self.force, fid)
+    def finding(self, fid: str, inspection: str | None = None) -> URIRef:
+        return self.iri("finding", inspection or self.inspection, self.force, fid)
 
     def passage(self, line: int) -> URIRef:
         return self.iri("passage", self.inspection, self.force, f"L{line}")
@@ -235,7 +235,8 @@ def _report_graph(facts: Facts, ids: Iris) -> Graph:
         if judgment.previous and judgment.question_id in current:
             g.add((ids.judgment(judgment.question_id), PEEL.previousJudgment, j))
 
-    # findings
+    # findings; a previous finding points to the finding of the earlier report it follows up
+    previous = meta.inspection.replace(str(meta.year), str(meta.year - 1))
     for finding in facts.findings:
         f = ids.finding(finding.id)
         g.add((f, RDF.type, FINDING_CLASS[finding.kind]))
@@ -251,6 +252,12 @@ def _report_graph(facts: Facts, ids: Iris) -> Graph:
         if finding.progress:
             g.add((f, PEEL.progress, Literal(finding.progress)))
             derived(f, finding.progress_passages)
+        if finding.progress_status:
+            g.add((f, PEEL.progressStatus, PEEL[finding.progress_status.value]))
+        if finding.continues:
+            g.add((f, PEEL.continues, ids.finding(finding.continues)))
+        if finding.follows_up and in_reference(ids.question(finding.question_id, previous)):
+            g.add((f, PEEL.followsUp, ids.finding(finding.follows_up, previous)))
     for tag in facts.theme_tags:
         g.add((ids.finding(tag.subject), PEEL.theme, ids.theme(tag.theme)))
 

@@ -40,10 +40,8 @@ def question_iri(inspection: str, qid: str) -> URIRef:
 
 
 def cycle_question_sets() -> list[dict]:
-    """Every cycle's questions as {inspection, year, overall, core_questions: [{number, text, sub_questions}]}.
-
-    The heading catalogues give the cycles of the years they read; `cycles.yaml` the cycles reports cite.
-    """
+    """Every cycle's questions as {inspection, year, overall, core_questions: [{number, text, sub_questions}]},
+    from the heading catalogues, for the years each lists."""
     from peelkg.loaders.segment import _load_yaml, template_files
 
     sets = []
@@ -61,8 +59,6 @@ def cycle_question_sets() -> list[dict]:
                     for q in data["core_questions"]
                 ],
             })
-    for cycle in _yaml("cycles.yaml")["cycles"]:
-        sets.append({**cycle, "core_questions": [{"sub_questions": [], **q} for q in cycle["core_questions"]]})
     return sets
 
 
@@ -72,19 +68,8 @@ def _shared_wording(wording: str, fill: dict) -> str:
 
 
 def cycle_of(inspection: str) -> dict | None:
-    return next((c for c in cycle_question_sets() if c["inspection"] == inspection), None)
-
-
-def cycle_has_question(inspection: str, qid: str) -> bool:
-    """True when the cycle asked that question ('overall', 'q3', 'q3.2')."""
-    cycle = cycle_of(inspection)
-    if cycle is None:
-        return False
-    if qid == "overall":
-        return True
-    number, _, sub = qid[1:].partition(".")
-    core = next((q for q in cycle["core_questions"] if str(q["number"]) == number), None)
-    return core is not None and (not sub or (sub.isdigit() and 1 <= int(sub) <= len(core["sub_questions"])))
+    """A cycle's publication facts (`cycles.yaml`: title, publisher, issued), for the reports that cite it."""
+    return next((c for c in _yaml("cycles.yaml")["cycles"] if c["inspection"] == inspection), None)
 
 
 @cache

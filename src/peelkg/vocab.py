@@ -78,6 +78,14 @@ class PEEL(DefinedNamespace):
     Company: URIRef
     Inspectorate: URIRef
     collaboratesWith: URIRef
+    progressStatus: URIRef
+    ProgressStatus: URIRef
+    ProgressScheme: URIRef
+    Addressed: URIRef
+    PartlyAddressed: URIRef
+    NotAddressed: URIRef
+    continues: URIRef
+    followsUp: URIRef
     onsCode: URIRef
     policeUkId: URIRef
     role: URIRef
