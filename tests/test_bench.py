@@ -16,6 +16,7 @@ from peelkg.graph import store as st
 from peelkg.bench.corpus import generate_corpus
 from peelkg.graph.query import load_named_queries
 from peelkg.pipeline import load_report
+from tests.paths import CAUSE_OF_CONCERN
 
 
 def test_corpus_is_deterministic_and_every_report_loads_as_its_own_force(tmp_path: Path) -> None:
@@ -136,7 +137,7 @@ def test_quick_bench_runs_and_prints_every_figure(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     table = result.stdout
     expected = [
-        "build end to end, no reasoning", "build end to end, with reasoning",
+        "build end to end, no reasoning", "build end to end, with reasoning", "text extracted, per 60 pages",
         *(f"stage {stage}" for stage in ("read", "segment", "extract", "link", "assemble", "validate", "store", "reason")),
     ]
     for size in (1, 3):
@@ -154,3 +155,13 @@ def test_quick_bench_runs_and_prints_every_figure(tmp_path: Path) -> None:
     data = json.loads(out.read_text(encoding="utf-8"))
     assert data["quick"] is True and data["machine"]["cpus"]
     assert len(data["figures"]) == table.count("\n| ") - 1 and all("status" in f for f in data["figures"])
+
+
+def test_bench_gives_the_pdf_extraction_time_per_60_pages(tmp_path: Path) -> None:
+    pytest.importorskip("fpdf")
+    result = bench.BenchResult(quick=True, started="", machine={})
+    bench.bench_pdf_read(result, CAUSE_OF_CONCERN, tmp_path / "pdf", 1, lambda _: None)
+    [figure] = result.figures
+    assert figure.name == "mercia-2016-cause-of-concern.pdf: text extracted, per 60 pages"
+    assert figure.value is not None and figure.value > 0 and figure.target == 3.0
+    assert " page(s) in " in figure.note
