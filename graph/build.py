@@ -33,6 +33,7 @@ import rdflib
 from peelkg.errors import InputError, PeelkgError, ValidationFailed
 from peelkg.graph import store as st
 from peelkg.graph import versions
+from peelkg.loaders.reference import reference_for
 from peelkg.model import Issue, Severity
 from peelkg.resources import GRAPH_BASE
 
@@ -173,6 +174,7 @@ def prepare_report(path: Path, *, reason: bool, strict: bool, timings: dict[str,
     asserted = rdflib.Graph()
     for graph in built.graphs.values():
         asserted += graph
+    asserted += reference_for(asserted)   # what the reference graph says of the resources the report names
     result = _timed(timings, "validate", lambda: validate(asserted))
     if not result.conforms:
         violations = result.violations
@@ -357,6 +359,7 @@ def _fill(temp: Path, paths: list[Path], prepared: Iterator[PreparedReport], *, 
             if progress is not None:
                 progress(done, len(paths), report)
         _timed(summary.timings, "store", lambda: st.load_ontology(store))
+        _timed(summary.timings, "store", lambda: st.load_reference(store))
         _timed(summary.timings, "store", lambda: st.finish(store, optimize=fresh))
         summary.graphs = st.graph_sizes(store)
         return summary

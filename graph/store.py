@@ -3,8 +3,8 @@
 A store directory is a link to a plain Oxigraph (RocksDB) database (the current version, see
 `peelkg.graph.versions`), so `oxigraph serve-read-only --location DIR` and
 `pyoxigraph.Store.read_only(DIR)` open it as is. It holds one named
-graph per report, its links and its inferred triples (`.../report|links|inferred/{insp}/{force}`)
-and the ontology graph; see docs/graph.md.
+graph per report, its links and its inferred triples (`.../report|links|inferred/{insp}/{force}`),
+the ontology graph and the reference graph; see docs/graph.md.
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ if TYPE_CHECKING:  # rdflib is imported where it is used: a query reads the stor
 
 from peelkg.errors import PeelkgError, first_line
 from peelkg.graph import versions
-from peelkg.resources import GRAPH_BASE, ONTOLOGY_GRAPH, ontology_file
+from peelkg.resources import GRAPH_BASE, ONTOLOGY_GRAPH, REFERENCE_GRAPH, ontology_file
 
 REPORT_GRAPH_PREFIX = GRAPH_BASE + "report/"
 ONTOLOGY_FILES = ("peel.ttl", "themes.ttl", "initiative-kinds.ttl")
@@ -202,6 +202,15 @@ def load_nquads(store: ox.Store, data: bytes, graph_iris: list[str]) -> None:
 def ontology_files() -> list[Path]:
     """The ontology files that go into the ontology graph (those present)."""
     return [path for path in (ontology_file(name) for name in ONTOLOGY_FILES) if path.is_file()]
+
+
+def load_reference(store: ox.Store) -> int:
+    """Replace the reference graph (cycles' questions, forces, national bodies) with the one the data files give."""
+    from peelkg.loaders.reference import reference_graph
+
+    remove_graph(store, REFERENCE_GRAPH)
+    load_graphs(store, {REFERENCE_GRAPH: reference_graph()})
+    return graph_size(store, REFERENCE_GRAPH)
 
 
 def load_ontology(store: ox.Store, files: list[Path] | None = None) -> int:

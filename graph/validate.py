@@ -119,11 +119,13 @@ def require_valid(graph: Graph) -> ValidationReport:
 
 
 def stored_report_graphs(store_dir: Path, report: str | None = None) -> dict[str, Graph]:
-    """The asserted graph (report + links) of each stored report, by key `{insp}/{force}`.
+    """The asserted graph (report + links) of each stored report, by key `{insp}/{force}`, with what the
+    reference graph says of the resources it names (as the build validates and reasons over it).
 
     `report` picks one: its key, its report IRI or one of its graph IRIs.
     """
     from peelkg.graph import store as st
+    from peelkg.loaders.reference import reference_for
 
     store = st.open_store(Path(store_dir))
     stored = st.list_reports(store)
@@ -138,6 +140,7 @@ def stored_report_graphs(store_dir: Path, report: str | None = None) -> dict[str
         graph = Graph()
         for kind in ("report", "links"):
             graph += st.read_graph(store, f"{GRAPH_BASE}{kind}/{key}")
+        graph += reference_for(graph)
         graphs[key] = graph
     return graphs
 

@@ -27,6 +27,7 @@ from peelkg.model import (
     LinkMethod,
     OrganisationKind,
 )
+from peelkg.loaders.reference import cycle_of, in_reference
 from peelkg.resources import GRAPH_BASE, INSTANCE_BASE
 from peelkg.vocab import PEEL, ROLES
 
@@ -91,18 +92,22 @@ class Iris:
     def inferred_graph(self) -> URIRef:
         return URIRef(f"{GRAPH_BASE}inferred/{self.inspection}/{self.force}")
 
-    def question(self, qid: str) -> URIRef:
+    def question(self, qid: str, inspection: str | None = None) -> URIRef:
         """Template questions are shared by all forces; a report's own sub-headings are not."""
         local = qid.replace(".", "-")
         if ".h" in qid:
-            return self.iri("question", self.inspection, self.force, local)
-        return self.iri("question", self.inspection, local)
+            return self.iri("question", inspection or self.inspection, self.force, local)
+        return self.iri("question", inspection or self.inspection, local)
+
+    def earlier_report(self, inspection: str) -> URIRef:
+        """The force's report of an earlier cycle, as loading that report would name it."""
+        return self.iri("report", inspection, self.force)
 
     def judgment(self, qid: str, inspection: str | None = None) -> URIRef:
         return self.iri("judgment", inspection or self.inspection, self.force, qid)
 
-    def finding(self, fid: str) -> URIRef:
-        return self.iri("finding", self.inspection, self.force, fid)
+    def finding(self, fid: str, inspection: str | None = None) -> URIRef:
+        return self.iri("finding", inspection or self.inspection, self.force, fid)
 
     def passage(self, line: int) -> URIRef:
         return self.iri("passage", self.inspection, self.force, f"L{line}")
@@ -191,8 +196,9 @@ def _report_graph(facts: Facts, ids: Iris) -> Graph:
     g.add((r, DCTERMS.source, Literal(doc.source.path.rsplit("/", 1)[-1])))
     if doc.source.extracted:   # the passages' line numbers refer to this text, not to the PDF file
         g.add((r, PEEL.extractedText, Literal("\n".join(doc.source.raw_lines) + "\n")))
-    g.add((ids.force_iri, RDF.type, PEEL.PoliceForce))
-    g.add((ids.force_iri, RDFS.label, Literal(meta.force_name)))
+    if not in_reference(ids.force_iri):
+        g.add((ids.force_iri, RDF.type, PEEL.PoliceForce))
+        g.add((ids.force_iri, RDFS.label, Literal(meta.force_name)))
 
     passages = {b.line_start: b for b in doc.blocks}
     for order, block in enumerate(doc.blocks):
@@ -208,9 +214,11 @@ def _report_graph(facts: Facts, ids: Iris) -> Graph:
             if line in passages:
                 g.add((subject, PROV.wasDerivedFrom, ids.passage(line)))
 
-    # questions
+    # questions: the template's are in the reference graph; the report's own sub-headings are here
     for question in doc.questions:
         q = ids.question(question.id)
+        if in_reference(q):
+            continue
         g.add((q, RDF.type, QUESTION_CLASS[question.kind]))
         g.add((q, RDFS.label, Literal(question.label)))
         g.add((q, PEEL.order, Literal(question.order, datatype=XSD.integer)))
@@ -221,24 +229,28 @@ def _report_graph(facts: Facts, ids: Iris) -> Graph:
         if question.kind is HeadingKind.SUBHEADING:
             g.add((q, PEEL.inReport, r))
 
-    # judgments
+    # judgments: a grade the report quotes from an earlier inspection belongs to that inspection's report
     current = {j.question_id: j for j in facts.judgments if not j.previous}
     for judgment in facts.judgments:
         inspection = meta.inspection if not judgment.previous else meta.inspection.replace(str(meta.year), str(judgment.year))
+        question = ids.question(judgment.question_id, inspection)
+        if judgment.previous and not in_reference(question):
+            continue   # a question the earlier cycle did not ask
         j = ids.judgment(judgment.question_id, inspection)
         g.add((j, RDF.type, PEEL.Judgment))
         g.add((j, RDFS.label, Literal(f"{meta.force_name} {judgment.year} – {judgment.question_id}: {judgment.grade.value}")))
         g.add((j, PEEL.force, ids.force_iri))
-        g.add((j, PEEL.question, ids.question(judgment.question_id)))
+        g.add((j, PEEL.question, question))
         g.add((j, PEEL.grade, PEEL[judgment.grade.value]))
         g.add((j, PEEL.gradeSource, PEEL[judgment.source.value]))
         g.add((j, PEEL.year, Literal(judgment.year, datatype=XSD.integer)))
-        g.add((j, PEEL.inReport, r))
+        g.add((j, PEEL.inReport, _earlier_report(g, ids, r, inspection) if judgment.previous else r))
         derived(j, judgment.passages)
         if judgment.previous and judgment.question_id in current:
             g.add((ids.judgment(judgment.question_id), PEEL.previousJudgment, j))
 
-    # findings
+    # findings; a previous finding points to the finding of the earlier report it follows up
+    previous = meta.inspection.replace(str(meta.year), str(meta.year - 1))
     for finding in facts.findings:
         f = ids.finding(finding.id)
         g.add((f, RDF.type, FINDING_CLASS[finding.kind]))
@@ -254,6 +266,12 @@ def _report_graph(facts: Facts, ids: Iris) -> Graph:
         if finding.progress:
             g.add((f, PEEL.progress, Literal(finding.progress)))
             derived(f, finding.progress_passages)
+        if finding.progress_status:
+            g.add((f, PEEL.progressStatus, PEEL[finding.progress_status.value]))
+        if finding.continues:
+            g.add((f, PEEL.continues, ids.finding(finding.continues)))
+        if finding.follows_up and in_reference(ids.question(finding.question_id, previous)):
+            g.add((f, PEEL.followsUp, ids.finding(finding.follows_up, previous)))
         if finding.ask is not None:
             ask = URIRef(f"{f}/ask")
             g.add((f, PEEL.ask, ask))
@@ -285,9 +303,10 @@ def _report_graph(facts: Facts, ids: Iris) -> Graph:
 
     # statistics
     england_and_wales = ids.place("england-and-wales")
-    if facts.statistics:
+    if facts.statistics and not in_reference(england_and_wales):
         g.add((england_and_wales, RDF.type, PEEL.Place))
         g.add((england_and_wales, RDFS.label, Literal("England and Wales")))
+    if facts.statistics:
         derived(england_and_wales, sorted({s.passage for s in facts.statistics if s.area is Area.ENGLAND_AND_WALES})[:1])
     for stat in facts.statistics:
         s = ids.statistic(stat.id)
@@ -315,12 +334,13 @@ def _report_graph(facts: Facts, ids: Iris) -> Graph:
     for org in facts.organisations:
         o = ids.organisation(org.slug, org.kind)
         org_iris[org.slug] = o
-        g.add((o, RDF.type, PEEL.PoliceForce if org.kind is OrganisationKind.POLICE_FORCE else PEEL.Organisation))
-        if org.kind not in (OrganisationKind.POLICE_FORCE, OrganisationKind.OTHER):
-            g.add((o, RDF.type, PEEL[org.kind.value if org.kind is not OrganisationKind.BOARD else "PartnershipBoard"]))
-        g.add((o, RDFS.label, Literal(org.label)))
-        for alt in org.alt_labels:
-            g.add((o, SKOS.altLabel, Literal(alt)))
+        if not in_reference(o):   # a body of the reference graph is named there, once
+            g.add((o, RDF.type, PEEL.PoliceForce if org.kind is OrganisationKind.POLICE_FORCE else PEEL.Organisation))
+            if org.kind not in (OrganisationKind.POLICE_FORCE, OrganisationKind.OTHER):
+                g.add((o, RDF.type, PEEL[org.kind.value if org.kind is not OrganisationKind.BOARD else "PartnershipBoard"]))
+            g.add((o, RDFS.label, Literal(org.label)))
+            for alt in org.alt_labels:
+                g.add((o, SKOS.altLabel, Literal(alt)))
         for role in org.roles:
             g.add((o, PEEL.role, ROLES[role]))
         derived(o, [m.passage for m in org.mentions])
@@ -358,6 +378,23 @@ def _report_graph(facts: Facts, ids: Iris) -> Graph:
         if collaboration.organisation in org_iris:
             g.add((ids.force_iri, PEEL.collaboratesWith, org_iris[collaboration.organisation]))
     return g
+
+
+def _earlier_report(g: Graph, ids: Iris, citing: URIRef, inspection: str) -> URIRef:
+    """The earlier report a report quotes: what the citing text and the cycle say of it, and the reference."""
+    earlier = ids.earlier_report(inspection)
+    cycle = cycle_of(inspection)
+    g.add((citing, DCTERMS.references, earlier))
+    g.add((earlier, RDF.type, PEEL.Report))
+    g.add((earlier, PEEL.aboutForce, ids.force_iri))
+    g.add((earlier, PEEL.inspection, Literal(inspection)))
+    if cycle is not None:
+        g.add((earlier, RDFS.label, Literal(cycle["title"])))
+        g.add((earlier, DCTERMS.title, Literal(cycle["title"])))
+        g.add((earlier, PEEL.inspectionYear, Literal(cycle["year"], datatype=XSD.integer)))
+        g.add((earlier, DCTERMS.publisher, Literal(cycle["publisher"])))
+        g.add((earlier, DCTERMS.issued, Literal(cycle["issued"], datatype=XSD.gYearMonth)))
+    return earlier
 
 
 def _links_graph(facts: Facts, links: list[AddressLink], ids: Iris, threshold: float) -> Graph:

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from peelkg.loaders.asks import with_asks
 from peelkg.loaders.acronyms import find_definitions, singular
-from peelkg.loaders.segment import BULLET_START, Template, _load_yaml, force_area, key, template_files, title_pattern
+from peelkg.loaders.segment import BULLET_START, Template, force_area, key, template_data
 from peelkg.model import (
     Area,
     Block,
@@ -47,11 +47,11 @@ def sentences(block: Block) -> list[Sentence]:
 
 
 def template_for(document: Document) -> Template:
-    for path in template_files():
-        data = _load_yaml(path)
-        if title_pattern(data).match(key(document.meta.title)):
-            return Template(data, document.meta.year, document.meta.force_name, force_area(document.meta.force_name))
-    raise LookupError(document.meta.title)
+    """The heading catalogue the segmenter picked for the report (by its title and year)."""
+    data = template_data(document.meta.title)
+    if data is None:
+        raise LookupError(document.meta.title)
+    return Template(data, document.meta.year, document.meta.force_name, force_area(document.meta.force_name))
 
 
 def extract(document: Document) -> Facts:

@@ -88,16 +88,24 @@ def title_pattern(data: dict) -> re.Pattern:
     return re.compile("^" + re.escape(key(data["title"])).replace(r"\{year\}", r"(?P<year>\d{4})") + "$")
 
 
+def template_data(title: str) -> dict | None:
+    """The heading catalogue of a report with this title line: of those whose title matches, the one
+    made for the report's year (the cycle), else the first."""
+    matching = [(data, match) for data in map(_load_yaml, template_files())
+                if (match := title_pattern(data).match(key(title)))]
+    for data, match in matching:
+        if int(match.group("year")) in data.get("years", []):
+            return data
+    return matching[0][0] if matching else None
+
+
 def find_metadata(source: SourceText) -> tuple[dict, ReportMeta]:
     """Read title, force, month of publication and ISBN from the front page; pick the template."""
     head = [(n, line.strip()) for n, line in enumerate(source.lines[:40], start=1) if line.strip()]
-    for data in (_load_yaml(p) for p in template_files()):
-        pattern = title_pattern(data)
-        for index, (number, text) in enumerate(head):
-            match = pattern.match(key(text))
-            if not match:
-                continue
-            year = int(match.group("year"))
+    for index, (number, text) in enumerate(head):
+        data = template_data(text)
+        if data is not None:
+            year = int(title_pattern(data).match(key(text)).group("year"))
             subtitle_prefix = key(data["subtitle"]).split("{force}")[0]
             force_line = next(((n, t) for n, t in head[index + 1 : index + 4] if key(t).startswith(subtitle_prefix)), None)
             if force_line is None:

@@ -3,10 +3,11 @@
 import os
 
 import pytest
-from rdflib import Graph, Literal
+from rdflib import Graph, Literal, URIRef
 from rdflib.compare import graph_diff, isomorphic, to_isomorphic
-from rdflib.namespace import PROV, RDF
+from rdflib.namespace import DCTERMS, PROV, RDF, RDFS
 
+from peelkg.loaders.reference import reference_for, reference_graph
 from peelkg.pipeline import load_report
 from peelkg.vocab import PEEL
 from tests.paths import CAUSE_OF_CONCERN, ESSEX, TESTS_DIR
@@ -23,8 +24,15 @@ def union(build) -> Graph:
 
 
 @pytest.fixture(scope="module")
-def essex():
+def essex_alone() -> Graph:
+    """The graphs of the Essex report as the loader makes them."""
     return union(load_report(ESSEX))
+
+
+@pytest.fixture(scope="module")
+def essex(essex_alone) -> Graph:
+    """The Essex report as a reader sees it: beside what the reference graph says of what it names."""
+    return essex_alone + reference_for(essex_alone)
 
 
 def test_six_grades_through_the_contract_terms(essex):
@@ -47,10 +55,11 @@ def test_nine_afis_under_their_questions(essex):
     assert [(int(n), int(c)) for n, c in rows] == [(1, 1), (2, 2), (3, 4), (4, 2)]
 
 
-def test_every_sub_question_nested(essex):
-    rows = essex.query("""
+def test_every_sub_question_of_the_2016_cycle_nested_in_the_reference_graph():
+    rows = reference_graph().query("""
         PREFIX peel: <https://w3id.org/peelkg/ontology#>
-        SELECT ?sub WHERE { ?sub a peel:SubQuestion ; peel:subQuestionOf ?core . ?core a peel:CoreQuestion }""")
+        SELECT ?sub WHERE { ?sub a peel:SubQuestion ; peel:cycle "peel-2016-effectiveness" ;
+                                 peel:subQuestionOf ?core . ?core a peel:CoreQuestion }""")
     assert len(rows) == 17
 
 
@@ -95,6 +104,40 @@ def test_whole_graph_matches_the_golden_file():
         _, only_got, only_expected = graph_diff(to_isomorphic(graph), to_isomorphic(expected))
         pytest.fail("graph differs from golden file:\n+ " + "\n+ ".join(map(str, sorted(only_got)))[:3000]
                     + "\n- " + "\n- ".join(map(str, sorted(only_expected)))[:3000])
+
+
+def test_a_report_graph_leaves_the_shared_things_to_the_reference_graph(essex_alone):
+    shared = [ID + "question/peel-2016-effectiveness/q3", ID + "force/essex-police", ID + "org/college-of-policing"]
+    for iri in shared:
+        assert not list(essex_alone.triples((URIRef(iri), RDFS.label, None))), iri
+        assert not list(essex_alone.triples((URIRef(iri), PEEL.order, None))), iri
+
+
+def test_essex_2016_alone_gives_one_overall_judgment_good(essex):
+    rows = essex.query("""
+        PREFIX peel: <https://w3id.org/peelkg/ontology#>
+        SELECT ?grade WHERE {
+          ?j peel:inReport <https://w3id.org/peelkg/id/report/peel-2016-effectiveness/essex-police> ;
+             peel:question/a peel:OverallQuestion ; peel:grade ?grade }""")
+    assert [str(grade) for grade, in rows] == [str(PEEL.Good)]
+
+
+def test_the_2015_judgments_hang_off_the_2015_report_with_its_questions(essex):
+    earlier = URIRef(ID + "report/peel-2015-effectiveness/essex-police")
+    assert (URIRef(ID + "report/peel-2016-effectiveness/essex-police"), DCTERMS.references, earlier) in essex
+    assert (earlier, RDF.type, PEEL.Report) in essex
+    rows = essex.query("""
+        PREFIX peel: <https://w3id.org/peelkg/ontology#>
+        SELECT ?j ?q ?grade ?line WHERE {
+          ?j peel:inReport ?earlier ; peel:question ?q ; peel:grade ?grade ; prov:wasDerivedFrom/peel:lineStart ?line }""",
+                       initBindings={"earlier": earlier}, initNs={"prov": PROV})
+    got = {(str(j).removeprefix(ID), str(q).removeprefix(ID), str(g).rsplit("#")[1], int(line)) for j, q, g, line in rows}
+    assert got == {
+        ("judgment/peel-2015-effectiveness/essex-police/overall", "question/peel-2015-effectiveness/overall",
+         "RequiresImprovement", 168),
+        ("judgment/peel-2015-effectiveness/essex-police/q3", "question/peel-2015-effectiveness/q3", "Inadequate", 577),
+        ("judgment/peel-2015-effectiveness/essex-police/q3", "question/peel-2015-effectiveness/q3", "Inadequate", 692),
+    }
 
 
 @pytest.mark.parametrize("names", [("警察", "消防"), ("<>\"'", "«»"), ("", " ")])

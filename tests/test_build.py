@@ -28,7 +28,8 @@ from peelkg.graph import store as st
 from peelkg.graph import versions
 from peelkg.graph.validate import ShaclSeverity, ValidationReport, ValidationResult
 from peelkg.model import Issue, Severity
-from peelkg.resources import GRAPH_BASE, ONTOLOGY_GRAPH, bundled_reports
+from peelkg.loaders.reference import reference_graph
+from peelkg.resources import GRAPH_BASE, ONTOLOGY_GRAPH, REFERENCE_GRAPH, bundled_reports
 
 PEEL = rdflib.Namespace("https://w3id.org/peelkg/ontology#")
 ID = rdflib.Namespace("https://w3id.org/peelkg/id/")
@@ -165,13 +166,15 @@ def assert_same_dataset(first: Path, second: Path) -> None:
 # --------------------------------------------------------------------------- building
 
 
-def test_build_loads_report_links_inferred_and_ontology(fakes, reports, tmp_path):
+def test_build_loads_report_links_inferred_ontology_and_reference(fakes, reports, tmp_path):
     store_dir = tmp_path / "store"
     summary = bd.build_store([write_report(reports, "north-police")], store_dir)
     assert summary.store_dir == store_dir.absolute()
     assert [r.key for r in summary.reports] == [f"{INSP}/north-police"]
-    assert set(summary.graphs) == {ONTOLOGY_GRAPH} | {graph_iri(k, "north-police") for k in ("report", "links", "inferred")}
+    assert set(summary.graphs) == {ONTOLOGY_GRAPH, REFERENCE_GRAPH} | {
+        graph_iri(k, "north-police") for k in ("report", "links", "inferred")}
     assert summary.graphs[ONTOLOGY_GRAPH] > 0
+    assert summary.graphs[REFERENCE_GRAPH] == len(reference_graph())
     inferred = read(store_dir, graph_iri("inferred", "north-police"))
     assert set(inferred) == {(ID[f"finding/{INSP}/north-police/q1-afi-{n}"], RDF.type, PEEL.Finding) for n in (1, 2)}
     assert summary.triples == sum(summary.graphs.values())

@@ -417,9 +417,9 @@ def serve(store_dir: Path | None, host: str, port: int, page_port: int | None, t
 @click.option("--timeout", "timeout_s", type=click.FloatRange(min=0, min_open=True), default=60.0, show_default=True,
               help="Seconds to wait for each answer.")
 def push(endpoint: str, store_dir: Path | None, timeout_s: float) -> None:
-    """Copy every named graph of the store to a writable SPARQL 1.1 store (one HTTP PUT per graph).
+    """Copy every named graph of the store, then its default graph (their union), to a writable SPARQL 1.1 store.
 
-    Each PUT replaces that graph, so pushing again gives the same remote store.
+    One HTTP PUT per graph; each replaces that graph, so pushing again gives the same remote store.
 
     Example: peelkg push --endpoint http://127.0.0.1:7878/store
     """

@@ -191,6 +191,14 @@ class FindingKind(str, Enum):
     PRIOR_FINDING = "prior_finding"   # a previous inspection's AFI / cause of concern referred back to
 
 
+class ProgressStatus(str, Enum):
+    """What a report says of the progress made on a previous finding (peel:ProgressScheme)."""
+
+    ADDRESSED = "Addressed"
+    PARTLY_ADDRESSED = "PartlyAddressed"
+    NOT_ADDRESSED = "NotAddressed"
+
+
 @dataclass
 class Ask:
     """What a finding asks the force to do, in the finding's own words."""
@@ -212,6 +220,9 @@ class Finding:
     progress: str | None = None   # prior findings: what the report says of the progress made
     progress_passages: list[int] = field(default_factory=list)
     ask: Ask | None = None        # AFIs, causes of concern, recommendations, previous findings
+    progress_status: ProgressStatus | None = None   # prior findings: how far the force has got, from `progress`
+    continues: str | None = None  # AFI / cause of concern: the prior finding of this report it raises again
+    follows_up: str | None = None  # prior findings: the id the finding has in the earlier report ('q2-afi-1')
 
 
 @dataclass

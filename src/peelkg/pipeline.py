@@ -1,4 +1,4 @@
-"""One report from text to its named graphs: read -> segment -> extract -> link -> assemble.
+"""One report from text to its named graphs: read -> segment -> extract (and history) -> link -> assemble.
 
 Validation, reasoning and storing happen in `peelkg.graph.build`, over the graphs returned here.
 """
@@ -15,6 +15,7 @@ from peelkg.errors import ReportFormatError
 from peelkg.loaders.assemble import assemble, iris_for
 from peelkg.loaders.entities import extract_entities
 from peelkg.loaders.extract import extract
+from peelkg.loaders.history import follow
 from peelkg.loaders.read import read_report
 from peelkg.loaders.segment import segment
 from peelkg.model import Facts, Issue, Severity
@@ -47,7 +48,7 @@ def extract_facts(path: Path | str, timings: dict[str, float] | None = None) -> 
     document = timed("segment", segment, timed("read", read_report, path))
     facts = timed("extract", extract, document)
     timed("entities", extract_entities, document, facts)
-    return facts
+    return timed("history", follow, facts)
 
 
 def load_report(path: Path | str, *, strict: bool = False) -> ReportBuild:

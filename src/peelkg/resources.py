@@ -8,6 +8,7 @@ from pathlib import Path
 INSTANCE_BASE = "https://w3id.org/peelkg/id/"
 GRAPH_BASE = "https://w3id.org/peelkg/graph/"
 ONTOLOGY_GRAPH = GRAPH_BASE + "ontology"
+REFERENCE_GRAPH = GRAPH_BASE + "reference"
 
 
 def package_dir(package: str) -> Path:

@@ -79,6 +79,16 @@ class PEEL(DefinedNamespace):
     Company: URIRef
     Inspectorate: URIRef
     collaboratesWith: URIRef
+    progressStatus: URIRef
+    ProgressStatus: URIRef
+    ProgressScheme: URIRef
+    Addressed: URIRef
+    PartlyAddressed: URIRef
+    NotAddressed: URIRef
+    continues: URIRef
+    followsUp: URIRef
+    onsCode: URIRef
+    policeUkId: URIRef
     role: URIRef
     Role: URIRef
     RoleScheme: URIRef
@@ -97,6 +107,7 @@ class PEEL(DefinedNamespace):
     withinQuestion: URIRef
     subQuestionOf: URIRef
     questionNumber: URIRef
+    cycle: URIRef
     question: URIRef
 
     # judgments and grades

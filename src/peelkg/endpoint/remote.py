@@ -3,14 +3,16 @@
 Queries go through the SPARQL 1.1 Protocol (POST application/sparql-query) after the
 same checks as local queries (read-only, no SERVICE or FROM unless allowed); an
 endpoint cannot take bindings, so parameters are bound into the query text as
-escaped RDF terms (see `peelkg.graph.query.bind_parameters`). Named queries expect
-the endpoint's default graph to be the union of its named graphs (Oxigraph
-`--union-default-graph`, Fuseki `tdb2:unionDefaultGraph`, GraphDB and Virtuoso by
-default).
+escaped RDF terms (see `peelkg.graph.query.bind_parameters`). Named queries read
+the default graph, which the local store keeps as the union of its named graphs.
 
 A push copies each named graph with the SPARQL 1.1 Graph Store Protocol: one HTTP
-PUT of N-Triples to `{endpoint}?graph=IRI`, which replaces that graph, so pushing
-twice leaves the remote store as after one push.
+PUT of N-Triples to `{endpoint}?graph=IRI`, which replaces that graph. A store whose
+default graph is not the union of its named graphs (most stores, by default) then gets
+the local default graph, that union, at `{endpoint}?default`, so the named queries find
+what they read on any store; a store with a union default graph is asked whether it
+already sees a pushed triple there, and gets nothing more. Pushing twice leaves the
+remote store as after one push.
 """
 
 from __future__ import annotations
@@ -203,27 +205,54 @@ def graph_url(endpoint: str, graph: str | None) -> str:
 
 
 def push_store(store_dir: Path, endpoint: str, *, timeout_s: float = 60.0) -> list[PushedGraph]:
-    """Replace each named graph of the remote store with the local one.
-
-    The local default graph is not pushed: it is the union of the named graphs, which the remote
-    store is expected to provide itself (see the module docstring).
-    """
+    """Replace each named graph of the remote store with the local one; then, unless the remote default
+    graph is the union of its named graphs, replace it with the local default graph (that union)."""
     from peelkg.graph.store import graph_names, open_store
 
     check_endpoint(endpoint)
     check_store(store_dir)
     store = open_store(store_dir, read_only=True)
-    targets: list[str | None] = list(graph_names(store))
-    pushed = []
-    for graph in targets:
-        source = ox.DefaultGraph() if graph is None else ox.NamedNode(graph)
-        data = store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=source) or b""
-        request = urllib.request.Request(
-            graph_url(endpoint, graph),
-            data=data,
-            method="PUT",
-            headers={"Content-Type": "application/n-triples", "User-Agent": USER_AGENT},
-        )
-        _send(request, timeout_s)
-        pushed.append(PushedGraph(graph or "", data.count(b"\n")))
+    _put(endpoint, None, b"", timeout_s)   # an earlier push's default graph must not answer the probe below
+    pushed, probe = [], None
+    for graph in graph_names(store):
+        data = store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.NamedNode(graph)) or b""
+        _put(endpoint, graph, data, timeout_s)
+        pushed.append(PushedGraph(graph, data.count(b"\n")))
+        probe = probe or _ground_triple(data)
+    if probe is not None and not _default_graph_has(endpoint, probe, timeout_s):
+        data = store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.DefaultGraph()) or b""
+        _put(endpoint, None, data, timeout_s)
+        pushed.append(PushedGraph("", data.count(b"\n")))
     return pushed
+
+
+def _put(endpoint: str, graph: str | None, data: bytes, timeout_s: float) -> None:
+    request = urllib.request.Request(
+        graph_url(endpoint, graph),
+        data=data,
+        method="PUT",
+        headers={"Content-Type": "application/n-triples", "User-Agent": USER_AGENT},
+    )
+    _send(request, timeout_s)
+
+
+def _ground_triple(nquads: bytes) -> str | None:
+    """One N-Triples statement without blank nodes, as a SPARQL triple pattern."""
+    for line in nquads.decode("utf-8").splitlines():
+        if line and not line.startswith("_:") and " _:" not in line:
+            return line.rstrip().removesuffix(".").rstrip()
+    return None
+
+
+def _default_graph_has(endpoint: str, triple: str, timeout_s: float) -> bool:
+    """Does the remote default graph have this triple, pushed to a named graph only (is it their union)?
+
+    Asked at the store's query URL: `…/query` beside a `…/store` (Oxigraph), else the URL itself (a
+    dataset URL that takes both, as Fuseki's). A store that cannot be asked is taken to have no union.
+    """
+    query_endpoint = endpoint.removesuffix("/store") + "/query" if endpoint.endswith("/store") else endpoint
+    try:
+        data, media_type = post_query(query_endpoint, f"ASK {{ {triple} }}", QueryForm.ASK, timeout_s=timeout_s)
+        return bool(read_answer(data, media_type, QueryForm.ASK, 1, query_endpoint).boolean)
+    except RemoteError:
+        return False
