@@ -20,7 +20,8 @@ Everything is found by method, never from a list of one report's names:
 - aliases collapse to one node: acronyms defined as "long name (ABBR)", a bare name
   ("Kestrel patrols" for Operation Kestrel), case, plural and possessive variants, and
   "the scheme" / "the pilot" / "It" referring back inside a paragraph;
-- themes: the keywords (skos:altLabel) of `ontology/themes.ttl`, matched on word boundaries;
+- themes: the keywords (skos:altLabel) of `ontology/themes.ttl`, matched on word boundaries, also
+  in the long form of an acronym the report defines and then uses alone ("the SPR");
 - prose statistics: a number with its unit ("percent", "per 1,000 population", a counted noun)
   in a paragraph sentence, read as the force's value unless the sentence gives it to England
   and Wales ("compared with 46 for England and Wales").
@@ -95,8 +96,17 @@ def theme_keywords() -> dict[str, re.Pattern]:
     return patterns
 
 
-def themes_of(text: str) -> list[str]:
-    """Slugs of the themes whose keywords occur in `text`."""
+def themes_of(text: str, acronyms: dict[str, str] | None = None) -> list[str]:
+    """Slugs of the themes whose keywords occur in `text`, or in the long form of an acronym it uses.
+
+    A report defines its acronyms once ("Strategic Policing Requirement (SPR)") and then writes
+    the short form alone, so `acronyms` (short -> long form) lets "the SPR" count as its words.
+
+    >>> themes_of("three chief officers lead on the SPR", {"SPR": "Strategic Policing Requirement"})
+    ['firearms-and-terrorism']
+    """
+    used = [long for short, long in (acronyms or {}).items() if re.search(rf"(?<![\w-]){re.escape(short)}(?![\w-])", text)]
+    text = " ".join([text, *used])
     return sorted(t for t, pattern in theme_keywords().items() if pattern.search(text))
 
 
@@ -1046,7 +1056,7 @@ class Initiatives:
                 slug=islug, label=thing.label, kind=thing.kind, alt_labels=alt, description=description,
                 question_ids=sorted({p.section for p, _, _, _ in thing.mentions if p.section}),
                 mentions=[Mention(line, surface) for line, surface in mentions], partners=partners,
-                places=sorted(thing.places), themes=themes_of(sentences_text)))
+                places=sorted(thing.places), themes=themes_of(sentences_text, self.definitions)))
         return sorted(initiatives, key=lambda i: i.slug)
 
     def _partners_in(self, sentence: Sentence) -> set[str]:
@@ -1472,5 +1482,5 @@ def extract_entities(document: Document, facts: Facts) -> None:
     facts.organisations, facts.collaborations = bodies.result()
     facts.places = places.result()
     facts.theme_tags = [ThemeTag(f.id, theme, list(f.passages)) for f in facts.findings if f.kind in FINDING_KINDS
-                        for theme in themes_of(f.text)]
+                        for theme in themes_of(f.text, things.definitions)]
     facts.statistics = [s for s in facts.statistics if s.figure is not None] + ProseStatistics(text).result()

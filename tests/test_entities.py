@@ -246,6 +246,14 @@ def test_initiatives_carry_themes_from_the_theme_scheme():
     assert "domestic-abuse" in by_label(facts.initiatives, "Operation Swan").themes
 
 
+def test_an_acronym_the_report_defines_carries_the_themes_of_its_long_form():
+    facts = facts_for("The Strategic Policing Requirement (SPR) sets out national threats.",
+                      "The force runs Operation Heron to oversee its work on the SPR.")
+    assert by_label(facts.initiatives, "Operation Heron").themes == ["firearms-and-terrorism"]
+    assert themes_of("the SPR", {"SPR": "Strategic Policing Requirement"}) == ["firearms-and-terrorism"]
+    assert themes_of("SPRING", {"SPR": "Strategic Policing Requirement"}) == []
+
+
 def test_findings_get_theme_tags():
     afi = Finding("q3-afi-1", FindingKind.AFI, "q3", "The force should improve its response to missing children.", [1])
     facts = facts_for("A paragraph.", findings=[afi])
