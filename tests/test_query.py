@@ -338,12 +338,18 @@ def test_cli_exit_codes(sample_store):
     assert invoke("query", "DROP ALL", *store).exit_code == 2
     assert invoke("query", "grades", "--param", "oops", *store).exit_code == 2
     assert invoke("query", "no-such-query", *store).exit_code == 2
-    capped = invoke("query", "SELECT * WHERE { ?s ?p ?o }", "--limit", "3", "--format", "tsv", *store)
-    assert capped.exit_code == 3 and "--limit 3" in capped.stderr
-    assert len(capped.stdout.splitlines()) == 4
+    default_cap = invoke("query", "SELECT * WHERE { ?a ?b ?c . ?d ?e ?f }", "--format", "tsv", *store)
+    assert default_cap.exit_code == 3 and "default cap of 10000 rows" in default_cap.stderr
+    assert len(default_cap.stdout.splitlines()) == 10_001
     slow = invoke("query", EXPENSIVE, "--timeout", "1", *store)
     assert slow.exit_code == 3 and "timeout" in slow.stderr
     assert "Traceback" not in syntax.output + slow.output
+
+
+def test_cli_a_limit_the_user_asked_for_is_not_an_error(sample_store):
+    result = invoke("query", "SELECT * WHERE { ?s ?p ?o }", "--limit", "3", "--format", "tsv", "--store", str(sample_store))
+    assert result.exit_code == 0, result.output
+    assert len(result.stdout.splitlines()) == 4 and result.stderr == ""
 
 
 def test_cli_queries_lists_every_query_with_its_parameters():

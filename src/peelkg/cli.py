@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 import click
+from click.core import ParameterSource
 
 from peelkg.errors import PeelkgError
 from peelkg.resources import default_store_dir
@@ -240,7 +241,8 @@ def _parse_params(pairs: tuple[str, ...]) -> dict[str, str]:
 @click.option("--timeout", "timeout_s", type=click.FloatRange(min=0, min_open=True), default=30.0, show_default=True,
               help="Seconds before the query is stopped (exit code 3).")
 @click.option("--limit", type=click.IntRange(min=1), default=10000, show_default=True,
-              help="Most rows (or triples) returned; hitting it prints a warning and exits with code 3.")
+              help="Most rows (or triples) returned. Hitting the default cap prints a warning and exits with code 3; "
+                   "a --limit you give is not an error.")
 @click.option("--allow-service", is_flag=True, help="Permit SERVICE, FROM and FROM NAMED (refused by default).")
 @click.option("--endpoint", default=None, metavar="URL", help="Query this SPARQL 1.1 endpoint instead of the local store.")
 def query(query: str, params: tuple[str, ...], fmt: str | None, store_dir: Path | None, timeout_s: float, limit: int,
@@ -248,7 +250,7 @@ def query(query: str, params: tuple[str, ...], fmt: str | None, store_dir: Path 
     """Run a named query, a .rq file or SPARQL text, read-only, over the store.
 
     QUERY is a name from `peelkg queries`, a path to a .rq file, or the SPARQL text itself.
-    Exit codes: 0 ok, 2 bad query or input, 3 timeout or --limit hit.
+    Exit codes: 0 ok, 2 bad query or input, 3 timeout or the default row cap hit.
 
     Example: peelkg query initiatives-on-theme --param theme=gangs --format csv
     """
@@ -266,8 +268,10 @@ def query(query: str, params: tuple[str, ...], fmt: str | None, store_dir: Path 
         result = run_query(resolve_store(store_dir), text, _parse_params(params), **options)
     width = shutil.get_terminal_size((80, 24)).columns
     click.get_binary_stream("stdout").write(serialize_result(result, fmt, width=width))
-    if result.truncated:
-        click.echo(f"peelkg: warning: stopped at --limit {limit}; the query has more results", err=True)
+    if result.truncated and click.get_current_context().get_parameter_source("limit") is ParameterSource.DEFAULT:
+        # The default cap guards against a runaway query; a --limit the user gave is what they asked for.
+        click.echo(f"peelkg: warning: stopped at the default cap of {limit} rows; the query has more results "
+                   "(raise it with --limit)", err=True)
         sys.exit(3)
 
 
