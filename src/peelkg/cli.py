@@ -1,10 +1,12 @@
 """The `peelkg` command: one group, each command a thin wrapper over the library.
 
-Exit codes: 0 ok, 1 validation failed, 2 input or usage error, 3 time or size limit hit.
+Exit codes: 0 ok, 1 validation failed, 2 input or usage error, 3 time or size limit hit,
+141 the output pipe was closed (as SIGPIPE ends git or ls).
 """
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -27,15 +29,37 @@ def resolve_store(store_dir: Path | None) -> Path:
     return store_dir if store_dir is not None else default_store_dir()
 
 
+CLOSED_PIPE_EXIT = 141   # what a shell reports for a command ended by SIGPIPE (128 + 13), as git and ls end
+
+
+def _silence_output() -> None:
+    """Point stdout and stderr at /dev/null, so the interpreter's last flush has nowhere to fail."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            os.dup2(devnull, stream.fileno())
+        except (AttributeError, OSError, ValueError):
+            pass   # not a real file (an in-process test runner's buffer)
+    os.close(devnull)
+
+
 class PeelkgGroup(click.Group):
-    """Turns library errors into one-line messages and exit codes, never tracebacks."""
+    """Turns library errors into one-line messages and exit codes, never tracebacks.
+
+    A closed pipe (`peelkg queries | head -1`) ends the command quietly with status 141, as
+    SIGPIPE ends git or ls; a build it interrupts rolls back, leaving the previous store as it was.
+    """
 
     def invoke(self, ctx: click.Context):
         try:
-            return super().invoke(ctx)
-        except PeelkgError as error:
-            click.echo(f"peelkg: {error}", err=True)
-            sys.exit(error.exit_code)
+            try:
+                return super().invoke(ctx)
+            except PeelkgError as error:
+                click.echo(f"peelkg: {error}", err=True)
+                sys.exit(error.exit_code)
+        except BrokenPipeError:
+            _silence_output()
+            sys.exit(CLOSED_PIPE_EXIT)
 
 
 @click.group(cls=PeelkgGroup)
@@ -92,7 +116,7 @@ def export(store_dir: Path | None, fmt: str, out: Path | None) -> None:
 
     data = run(resolve_store(store_dir), ExportFormat(fmt), out)
     if data is not None:
-        click.get_binary_stream("stdout").write(data)
+        click.echo(data, nl=False)
 
 
 @main.command()
@@ -267,7 +291,7 @@ def query(query: str, params: tuple[str, ...], fmt: str | None, store_dir: Path 
     else:
         result = run_query(resolve_store(store_dir), text, _parse_params(params), **options)
     width = shutil.get_terminal_size((80, 24)).columns
-    click.get_binary_stream("stdout").write(serialize_result(result, fmt, width=width))
+    click.echo(serialize_result(result, fmt, width=width), nl=False)
     if result.truncated and click.get_current_context().get_parameter_source("limit") is ParameterSource.DEFAULT:
         # The default cap guards against a runaway query; a --limit the user gave is what they asked for.
         click.echo(f"peelkg: warning: stopped at the default cap of {limit} rows; the query has more results "
