@@ -283,6 +283,8 @@ def _report_graph(facts: Facts, ids: Iris) -> Graph:
             g.add((s, PEEL.outcomeNumber, Literal(stat.outcome_number)))
         if stat.parent_indicator:
             g.add((s, PEEL.parentIndicator, Literal(stat.parent_indicator)))
+        if stat.comparison:
+            g.add((s, PEEL.comparison, Literal(stat.comparison)))
         g.add((s, PEEL.inReport, r))
         derived(s, [stat.passage])
 

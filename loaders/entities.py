@@ -110,6 +110,25 @@ def themes_of(text: str, acronyms: dict[str, str] | None = None) -> list[str]:
     return sorted(t for t, pattern in theme_keywords().items() if pattern.search(text))
 
 
+@cache
+def comparison_cues() -> re.Pattern:
+    """The phrases of `statistic-cues.yaml` with which a report compares a figure with England and Wales."""
+    with open(package_dir("peelkg.loaders") / "statistic-cues.yaml", encoding="utf-8") as handle:
+        groups = yaml.safe_load(handle)["comparison"]
+    return re.compile(rf"(?<![\w-])(?:{_alternation(p for phrases in groups.values() for p in phrases)})(?![\w-])",
+                      re.IGNORECASE)
+
+
+def comparison_words(text: str) -> str | None:
+    """The last comparison phrase of `text`, as written: the one nearest the figure that follows it.
+
+    >>> comparison_words("This is broadly in line with the")
+    'broadly in line with'
+    """
+    found = list(comparison_cues().finditer(text))
+    return found[-1].group() if found else None
+
+
 def _words(name: str) -> set[str]:
     return {w.lower() for w in gazetteer()[name]}
 
@@ -1218,6 +1237,8 @@ PERIOD_RES = [
 CHANGE_VERB_RE = re.compile(r"\b(increased|decreased|fallen|fell|rose|risen|reduced|grown|dropped|gone up|gone down)\s+(by|from|to)\s*$")
 CHANGE_NOUN_RE = re.compile(r"\b(?:an? )?(increase|decrease|reduction|fall|rise|drop)\s+of\s*$")
 NEGATIVE = {"decrease", "decreased", "fallen", "fell", "reduced", "reduction", "fall", "dropped", "drop", "gone down", "fewer", "lower"}
+SHARE_RE = re.compile(r"(?:^|[,;]\s+)([^,;]+?)\s+(?:accounted for|accounts for|account for|made up|makes up|make up|"
+                      r"represented|represents|comprised)\s*$")
 NP_STOP = {"per", "will", "would", "can", "could", "should", "may", "might", "must", "having", "being", "met", "than"}
 VERB_RE = re.compile(r"\b(?:has|have|had|is|are|was|were|recorded|used|made|received|made)\s+(?:an?\s+|the\s+)?(.*)$")
 
@@ -1232,6 +1253,8 @@ class _Value:
     line: int
     start: int
     n: int = 0
+    before: str = ""                      # the sentence up to the number, where the report says how it compares
+    statistic: Statistic | None = None    # what the value became, once emitted
 
 
 class ProseStatistics:
@@ -1254,7 +1277,8 @@ class ProseStatistics:
             for sentence in self.text.sentences_of(passage):
                 values = self._values(sentence, previous, previous_period)
                 for value in values:
-                    stats.append(self._emit(value, values, previous, counters))
+                    value.statistic = self._emit(value, values, previous, counters)
+                    stats.append(value.statistic)
                 if values:
                     previous = values
                     previous_period = next((v.period for v in values if v.period), previous_period)
@@ -1267,6 +1291,10 @@ class ProseStatistics:
             if partner is None:
                 partner = next((v for v in reversed(previous) if v.area is Area.FORCE and v.unit == value.unit), None)
             if partner is not None and partner.n:
+                if partner.statistic is not None and partner.statistic.comparison is None:
+                    # The words between the two figures: "4.2 percent of calls ... This is in line with the".
+                    between = value.before[partner.start:] if partner in values else value.before
+                    partner.statistic.comparison = comparison_words(between)
                 value.indicator = partner.indicator or value.indicator
                 value.period = value.period or partner.period
                 value.n = partner.n
@@ -1301,7 +1329,7 @@ class ProseStatistics:
                 indicator = f"change in {previous[-1].indicator} {indicator[len('change '):]}".strip()
             period = self._period(periods, match.start(), match.end(), text, previous_period)
             values.append(_Value(sign * number * scale, unit, indicator, self._area(text, match.start(), cues), period,
-                                 sentence.passage.line_at(sentence.start + match.start()), match.start()))
+                                 sentence.passage.line_at(sentence.start + match.start()), match.start(), before=before))
         return values
 
     def _area(self, text: str, at: int, cues: list[int]) -> Area:
@@ -1430,7 +1458,13 @@ class ProseStatistics:
         if trend:
             return "percent", f"change {trend.group(2)}".strip(), -1.0 if trend.group(1) in NEGATIVE else 1.0
         if of:
-            return "percent", self._noun_phrase(of.group(1)) or " ".join(of.group(1).split()[:6]), sign
+            noun = self._noun_phrase(of.group(1))
+            if not noun:
+                return "percent", " ".join(of.group(1).split()[:6]), sign
+            share = SHARE_RE.search(before)
+            if share:   # "domestic abuse accounted for 12 percent of all police-recorded crime"
+                return "percent", f"{self._subject(share.group(1))} as a share of {noun}", sign
+            return "percent", self._qualified(noun, of.group(1), before), sign
         if were:
             return "percent", " ".join(were.group(1).split()[:12]), sign
         if quoted:
@@ -1440,6 +1474,25 @@ class ProseStatistics:
         if named:
             return "percent", self._subject(named.group(1)) + " rate", sign
         return "percent", self._fallback(before), sign
+
+    def _qualified(self, noun: str, following: str, before: str) -> str:
+        """A counted noun with what the sentence says about the ones counted: 'percent of calls' is no indicator.
+
+        '1.1 percent of incidents in Essex were identified as having a mental health element' ->
+        'incidents identified as having a mental health element'; 'flagged 4.2 percent of calls as
+        involving a vulnerable victim' -> 'calls flagged as involving a vulnerable victim'.
+        """
+        rest = following[following.find(noun) + len(noun):]
+        rest = re.sub(rf"^\s+(?:in|across)\s+(?:{re.escape(self.text.area)}|{re.escape(self.text.force)})\b", "", rest)
+        end = r"(?=[,;]|\.(?!\d)|$)"
+        were = re.match(rf"^\s+(?:were|was|are|is)\s+(\w+ed\s+(?:as|to|by|with|for)\s+.+?){end}", rest)
+        if were:
+            return f"{noun} {' '.join(were.group(1).split()[:8])}"
+        as_ = re.match(rf"^\s+(as\s+.+?){end}", rest)
+        if as_:
+            verb = re.search(r"\b(\w+ed)\s*$", before)
+            return " ".join([noun, *([verb.group(1)] if verb else []), *as_.group(1).split()[:8]])
+        return noun
 
     def _fallback(self, before: str) -> str:
         """The clause before the number, from its verb on: 'Essex has a high expenditure on X (' -> 'high expenditure on X'."""

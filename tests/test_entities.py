@@ -302,6 +302,35 @@ def test_prose_statistics_with_units_areas_and_periods():
         (1245, "count", "registered sex offenders")
 
 
+def test_a_percentage_of_a_counted_noun_says_which_ones_were_counted():
+    facts = facts_for(
+        "In the 12 months to 30 June 2016, some 1.1 percent of incidents in Midshire were identified as having a mental "
+        "health element. This is below the 2.4 percent rate for England and Wales.",
+        "In the 12 months to 30 June 2016, Midshire Police flagged 4.2 percent of calls as involving a vulnerable victim. "
+        "This is in line with the 3.8 percent rate for England and Wales.",
+        "In the same period, police-recorded domestic abuse accounted for 12 percent of all police-recorded crime in "
+        "Midshire, compared with 11 percent of all police-recorded crime across England and Wales.",
+    )
+    stats = {s.id: s for s in facts.statistics}
+    assert stats["p1-1-force"].indicator == stats["p1-1-ew"].indicator == "incidents identified as having a mental health element"
+    assert stats["p3-1-force"].indicator == stats["p3-1-ew"].indicator == "calls flagged as involving a vulnerable victim"
+    assert stats["p5-1-force"].indicator == stats["p5-1-ew"].indicator == \
+        "police-recorded domestic abuse as a share of police-recorded crime"
+
+
+def test_the_reports_own_words_comparing_a_figure_with_england_and_wales_are_kept():
+    facts = facts_for(
+        "Midshire Police flagged 4.2 percent of calls as involving a vulnerable victim. "
+        "This is broadly in line with the 3.8 percent rate for England and Wales.",
+        "Some 72.8 percent were satisfied with their whole experience with the police, which is lower than the "
+        "England and Wales average of 83.3 percent.",
+        "Domestic abuse accounted for 12 percent of all recorded crime, compared with 11 percent across England and Wales.",
+    )
+    comparisons = {s.id: s.comparison for s in facts.statistics}
+    assert comparisons == {"p1-1-force": "broadly in line with", "p1-1-ew": None, "p3-1-force": "lower than",
+                           "p3-1-ew": None, "p5-1-force": None, "p5-1-ew": None}
+
+
 def test_years_dates_and_figure_numbers_are_not_statistics():
     facts = facts_for("In September 2016, Figure 4 showed that the force changed its approach in 2015 within 30 days.")
     assert facts.statistics == []
