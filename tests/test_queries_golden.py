@@ -10,6 +10,7 @@ rewrites the files instead of comparing, for review before they are committed.
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -132,3 +133,21 @@ def test_the_library_has_the_queries_the_design_asks_for():
             "grades-across-forces", "initiatives-for-afi", "afis-for-initiative", "unaddressed-afis",
             "afis-by-initiatives", "question-tree", "collaborating-forces", "link-evidence",
             "report-overview", "statistic-lookup"} <= set(QUERY_NAMES)
+
+
+def line_list(variable: str, value: str) -> list | None:
+    """A list of report lines as a query gives it ("206 457 798"; mentions "Essex Police 872 Essex Police 876"), or None."""
+    if variable == "lines" or variable.endswith("Lines"):
+        return [int(n) for n in value.split()]
+    if variable == "mentions":
+        return [(force, int(line)) for force, line in re.findall(r"(.+?) (\d+)(?: |$)", value)]
+    return None
+
+
+@pytest.mark.parametrize("name", QUERY_NAMES)
+def test_line_lists_come_in_the_order_of_the_report(golden_store, name):
+    document = as_document(q.run_query(golden_store, q.resolve_query_text(name)))
+    for binding in document.get("results", {}).get("bindings", []):
+        for variable, term in binding.items():
+            lines = line_list(variable, term["value"])
+            assert lines is None or lines == sorted(lines), f"{name}: {variable} {term['value']!r}"
