@@ -106,6 +106,8 @@ def reason(report_graph: Graph, *, raise_on_inconsistency: bool = True) -> Reaso
 
     inferred = _meaningful(raw, report, ontology)
     inferred += _property_closure(report + inferred, ontology) - report
+    for prefix, namespace in ontology.namespaces():   # shown as peel:addressedBy, not ns1:addressedBy
+        inferred.bind(prefix, namespace, override=False)
     return ReasoningResult(inferred, time.perf_counter() - started, True)
 
 
