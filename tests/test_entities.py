@@ -102,6 +102,16 @@ def test_gazetteer_lists_the_43_forces_and_no_report_names():
         assert name not in text
 
 
+def test_every_body_the_gazetteer_names_has_a_kind():
+    """A body the gazetteer knows is never left a bare peel:Organisation, which queries list under no kind."""
+    data = gazetteer()
+    entries = [e for section in ("national_bodies", "local_bodies") for e in data[section]]
+    assert entries and all(OrganisationKind(e["kind"]) is not OrganisationKind.OTHER for e in entries), \
+        [e["name"] for e in entries if e["kind"] == OrganisationKind.OTHER.value]
+    facts = facts_for("The exercise involved military personnel from the garrison.")
+    assert by_label(facts.organisations, "the military").kind is OrganisationKind.NATIONAL_BODY
+
+
 def test_collaboration_with_another_force():
     facts = facts_for("Midshire Police and Northvale Police tackle serious and organised crime in collaboration.")
     assert [c.organisation for c in facts.collaborations] == ["northvale-police"]
