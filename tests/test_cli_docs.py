@@ -27,3 +27,15 @@ def test_readme_has_exactly_two_setup_commands():
 def test_ci_runs_the_readmes_test_command():
     ci = (TESTS_DIR.parent / ".ci" / "run").read_text(encoding="utf-8")
     assert "bash .ci/test" in README and "bash .ci/test" in ci
+
+
+def test_what_commands_write_by_default_is_ignored_by_git():
+    """The default output folders of every command (and the default store) are in .gitignore."""
+    from pathlib import Path
+
+    ignored = set((TESTS_DIR.parent / ".gitignore").read_text(encoding="utf-8").split())
+    defaults = {param.default for command in main.commands.values() for param in command.params
+                if isinstance(param.default, Path)} | {Path("peelkg-store")}
+    assert defaults, "no command writes to a default path"
+    missing = sorted(str(d) for d in defaults if f"/{d}/" not in ignored)
+    assert not missing, f"add to .gitignore: {missing}"
