@@ -148,22 +148,29 @@ def view(names: tuple[str, ...], store_dir: Path | None, out_dir: Path, focus: s
 @click.option("--quick", is_flag=True, help="Small corpora (1 and 3 reports), fewer runs, 100/500-node views: under two minutes.")
 @click.option("--json", "json_file", type=click.Path(dir_okay=False, path_type=Path), default=None, help="Also write the figures as JSON to FILE.")
 @click.option("--work-dir", type=click.Path(file_okay=False, path_type=Path), default=None, help="Keep corpora and stores in DIR (default: a temporary folder).")
-def bench(quick: bool, json_file: Path | None, work_dir: Path | None) -> None:
+@click.option("--allow-miss", is_flag=True, help="Exit 0 even when a target is missed (default: exit 1).")
+def bench(quick: bool, json_file: Path | None, work_dir: Path | None, allow_miss: bool) -> None:
     """Measure build, store, query and view speed against the targets; prints a table with PASS/MISS.
 
+    Ends with one line, `N PASS, M MISS`; a missed target exits 1 unless --allow-miss.
     The full run builds synthetic corpora of 43 and 430 reports and may take half an hour.
 
     Example: peelkg bench --quick --json bench.json
     """
     import json
 
-    from peelkg.bench.bench import format_row, format_table, run_bench
+    from peelkg.bench.bench import TargetsMissed, format_row, format_summary, format_table, missed, run_bench
 
     result = run_bench(quick=quick, work_dir=work_dir, progress=lambda line: click.echo(line, err=True),
                        on_figure=lambda figure: click.echo(format_row(figure), err=True))
     click.echo(format_table(result))
     if json_file is not None:
         json_file.write_text(json.dumps(result.to_dict(), indent=2), encoding="utf-8")
+    click.echo(format_summary(result))
+    misses = missed(result)
+    if misses and not allow_miss:
+        raise TargetsMissed(f"{len(misses)} target(s) missed, first: {misses[0].section}: {misses[0].name} "
+                            "(--allow-miss exits 0)")
 
 
 @main.command()

@@ -38,6 +38,12 @@ class BenchError(PeelkgError):
     """A benchmark could not run (e.g. its child process died)."""
 
 
+class TargetsMissed(PeelkgError):
+    """A benchmark figure missed its target: a check that failed, like a graph that does not validate."""
+
+    exit_code = 1
+
+
 Progress = Callable[[str], None]
 """Called with a one-line note as each measurement starts."""
 
@@ -790,6 +796,28 @@ def format_table(result: BenchResult) -> str:
     ]
     lines.extend(format_row(f) for f in result.figures)
     return "\n".join(lines)
+
+
+def count_status(result: BenchResult) -> dict[str, int]:
+    """How many figures passed, missed and could not be decided (a measurement cut by its budget)."""
+    statuses = [f.status for f in result.figures]
+    return {"PASS": statuses.count("PASS"), "MISS": statuses.count("MISS"), "?": statuses.count("?")}
+
+
+def format_summary(result: BenchResult) -> str:
+    """The one line that ends a run: `12 PASS, 1 MISS` (and how many are undecided, if any).
+
+    >>> format_summary(BenchResult(True, "", {}, [Figure("s", "a", 1.0, "s", 2.0), Figure("s", "b", 3.0, "s", 2.0)]))
+    '1 PASS, 1 MISS'
+    """
+    counts = count_status(result)
+    line = f"{counts['PASS']} PASS, {counts['MISS']} MISS"
+    return line + (f", {counts['?']} undecided (cut by the time budget)" if counts["?"] else "")
+
+
+def missed(result: BenchResult) -> list[Figure]:
+    """The figures that missed their target."""
+    return [f for f in result.figures if f.status == "MISS"]
 
 
 def format_row(f: Figure) -> str:
