@@ -86,7 +86,7 @@ def theme_keywords() -> dict[str, re.Pattern]:
     """Theme slug -> a pattern of its keywords (prefLabel and altLabels of ontology/themes.ttl)."""
     graph = Graph().parse(ontology_file("themes.ttl"), format="turtle")
     patterns: dict[str, re.Pattern] = {}
-    for theme in sorted(set(graph.subjects(SKOS.inScheme, None))):
+    for theme in sorted(set(graph.subjects(SKOS.inScheme, None)), key=str):
         if not isinstance(theme, URIRef) or not str(theme).startswith(THEME_BASE):
             continue
         words = {str(label).lower() for p in (SKOS.altLabel, SKOS.prefLabel, RDFS.label) for label in graph.objects(theme, p)}
@@ -403,8 +403,9 @@ class Organisations:
         end = sequence[-1][1]
         if heads and heads[-1] == len(words) - 1:
             kind = self._head(words[-1])
-            if re.search(r"['’]s?$", words[-1]):
-                end -= len(re.search(r"['’]s?$", words[-1]).group())
+            possessive = re.search(r"['’]s?$", words[-1])
+            if possessive:
+                end -= len(possessive.group())
         elif heads and words[heads[-1] + 1] in ("of", "for"):
             kind = self._head(words[heads[-1]])
         else:
@@ -565,7 +566,7 @@ class Initiatives:
         self.form_code_re = re.compile(r"\b([Tt]he|a|an)\s+form\s*\(([A-Z]{2,5}\d{1,3})\)")
         self.joint_re = re.compile(r"\b(?:a|an)\s+joint\s+(project|programme|initiative|scheme)\s+(?:between|with)\b")
         self.introduced_list_re = re.compile(rf"\b(?:{_alternation(g['setup_verbs'])})(?: the following)?\s*:\s*$")
-        self.bullet_re = re.compile(rf"^(?:[-•−⁻–▪●]\s*)?(?:a|an|the)\s+((?:[\w'’-]+\s+){{0,5}}?[\w'’-]+?)(?=\s+(?:to|that|which|in|for|,)\b|[,;.]|$)")
+        self.bullet_re = re.compile(r"^(?:[-•−⁻–▪●]\s*)?(?:a|an|the)\s+((?:[\w'’-]+\s+){0,5}?[\w'’-]+?)(?=\s+(?:to|that|which|in|for|,)\b|[,;.]|$)")
         self.negation_re = re.compile(rf"\b(?:{_alternation(g['negations'])})\b", re.IGNORECASE)
         self.drop = set(g["drop_adjectives"])
         self.arrangement_heads = {w.lower(): InitiativeKind(k) for w, k in g["arrangement_heads"].items()}
@@ -699,7 +700,7 @@ class Initiatives:
         self._introduced_lists()
 
     def _named(self, sentence: Sentence) -> bool:
-        text, offset = sentence.text, sentence.start
+        text = sentence.text
         named = False
         for match in self.prefix_re.finditer(text):
             words = match.group(3).split()
@@ -984,12 +985,12 @@ class Initiatives:
                 for match in pattern.finditer(passage.text):
                     if any(s < match.end() and match.start() < e for s, e in taken):
                         continue
-                    thing = table.get(match.group()) or table.get(match.group().lower())
-                    if thing is None:
+                    named = table.get(match.group()) or table.get(match.group().lower())
+                    if named is None:
                         continue
-                    if match.group() == thing.name and not self._bare_ok(passage.text, match):
+                    if match.group() == named.name and not self._bare_ok(passage.text, match):
                         continue
-                    hits.append((match.start(), match.end(), thing))
+                    hits.append((match.start(), match.end(), named))
                     taken.append(match.span())
             for thing in self.things.values():
                 for pid, start, end, surface in thing.anchors:
@@ -1452,7 +1453,8 @@ class ProseStatistics:
         if change and change.group(2) in ("from", "to") or re.search(r"\bfrom\s+[\d.]+\s+percent\b.*\bto\s*$", before):
             return "percent", self._subject(re.split(r"\s+from\s+", before)[0] + " by"), sign
         if change or change_noun:
-            return "percent", "change in " + self._subject(before if change else before[:change_noun.start()]), sign
+            subject = before[:change_noun.start()] if change_noun and not change else before
+            return "percent", "change in " + self._subject(subject), sign
         if more:
             return "percent", f"{more.group(1)} {' '.join(more.group(2).split()[:8])}", -1.0 if more.group(1) in NEGATIVE else 1.0
         if trend:

@@ -134,7 +134,9 @@ def load_curated(path: Path | str) -> list[CuratedLink]:
         missing = [f for f in fields if not isinstance(entry.get(f), str) or not entry[f].strip()]
         if missing:
             raise CuratedLinkError(f"{path}: entry {number}: missing or empty {', '.join(missing)}")
-        links.append(CuratedLink(*(entry[f].strip() for f in fields), source=str(path), entry=number))
+        text = {f: entry[f].strip() for f in fields}
+        links.append(CuratedLink(text["initiative"], text["target"], text["quote"], text["rationale"], source=str(path),
+                                 entry=number))
     return links
 
 
@@ -500,6 +502,7 @@ def links_for_report(path: Path | str, *, curated: bool = True) -> ReportLinks:
     from peelkg.pipeline import load_report
 
     facts = load_report(path).facts
+    assert facts is not None   # load_report keeps the facts it linked
     return ReportLinks(str(path), facts, link(facts, curated_for(path) if curated else ()))
 
 
@@ -554,10 +557,10 @@ def format_links(reports: Sequence[ReportLinks], fmt: LinkFormat = LinkFormat.TA
                 mark = "*" if l.above_threshold else " "
                 lines.append(f"  {n:>2}. {l.score:.2f} {mark} {r.label(l.initiative)}  [{', '.join(m.value for m in l.methods)}]")
                 lines.append(f"            {l.rationale}")
-        unaddressed = r.unaddressed()
+        nothing = r.unaddressed()
         lines.append("")
-        lines.append(f"Unaddressed ({len(unaddressed)}): areas for improvement and causes of concern with no initiative at or above {THRESHOLD:.2f}")
-        lines.extend(f"  {f.id}  {_short(f.text)}" for f in unaddressed)
+        lines.append(f"Unaddressed ({len(nothing)}): areas for improvement and causes of concern with no initiative at or above {THRESHOLD:.2f}")
+        lines.extend(f"  {f.id}  {_short(f.text)}" for f in nothing)
         lines.append("")
     return "\n".join(lines)
 

@@ -2,7 +2,7 @@
 
 import pytest
 
-from tests.paths import BAD_DIR, ESSEX
+from tests.paths import BAD_DIR
 
 from peelkg.errors import ReportFormatError
 from peelkg.loaders.read import read_report, read_text

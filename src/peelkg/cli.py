@@ -290,7 +290,7 @@ def query(query: str, params: tuple[str, ...], fmt: str | None, store_dir: Path 
     from peelkg.graph.query import resolve_query_text, run_query, serialize_result
 
     text = resolve_query_text(query)
-    options = dict(timeout_s=timeout_s, limit=limit, allow_service=allow_service)
+    options: dict = dict(timeout_s=timeout_s, limit=limit, allow_service=allow_service)
     if endpoint is not None:
         from peelkg.endpoint.remote import run_remote_query
 

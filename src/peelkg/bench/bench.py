@@ -133,7 +133,7 @@ def run_bench(*, quick: bool = False, work_dir: Path | None = None, progress: Pr
     result = BenchResult(quick=quick, started=time.strftime("%Y-%m-%d %H:%M:%S %Z"), machine=machine(), listener=on_figure)
     started = time.perf_counter()
     own = work_dir is None
-    work = Path(tempfile.mkdtemp(prefix="peelkg-bench-")) if own else Path(work_dir)
+    work = Path(tempfile.mkdtemp(prefix="peelkg-bench-")) if work_dir is None else Path(work_dir)
     work.mkdir(parents=True, exist_ok=True)
     try:
         reference = bundled_reports()[0]
@@ -178,7 +178,6 @@ LOADER_STAGES = ("read", "segment", "extract", "link", "assemble")
 
 def bench_report_build(result: BenchResult, report: Path, work: Path, runs: int, note: Progress) -> None:
     """The bundled report end to end, each stage's share, and reasoning apart."""
-    from peelkg.graph import store as st
     from peelkg.graph.build import build_store
     from peelkg.graph.validate import validate_graph
     from peelkg.pipeline import load_report
@@ -216,7 +215,9 @@ def bench_report_build(result: BenchResult, report: Path, work: Path, runs: int,
         result.add(Figure("build", f"  stage {stage}", value, "s", runs=runs, note=share))
 
     note("build: with reasoning")
-    reasoned, reasoning, extra = [], [], ""
+    reasoned: list[float] = []
+    reasoning: list[float] = []
+    extra = ""
     for run in range(max(1, runs // 2)):
         try:
             summary = _timed_build(lambda: build_store([report], work / f"reasoned-{run}", reason=True), reasoned)
@@ -375,7 +376,6 @@ def _kind(text: str) -> str:
 
 def bench_queries(result: BenchResult, store_dir: Path, size: int, plan: Plan, *, largest: bool, note: Progress) -> None:
     """p50/p95 of every named query on Oxigraph and on rdflib's in-memory Dataset, with the ratio."""
-    import pyoxigraph as ox
 
     from peelkg.graph import store as st
 
@@ -394,7 +394,9 @@ def bench_queries(result: BenchResult, store_dir: Path, size: int, plan: Plan, *
                       note=f"{len(dataset)} quads"))
     p50_target = 0.020 if size == 1 else (0.5 if size >= 400 else None)
     for query in queries:
-        ox_times, rd_times, ox_cut, cut, ox_failed, rd_failed = [], [], False, False, "", ""
+        ox_times: list[float] = []
+        rd_times: list[float] = []
+        ox_cut, cut, ox_failed, rd_failed = False, False, "", ""
         try:
             if plan.isolate_queries:
                 ox_times, ox_cut = _oxigraph_times(store_dir, query, plan.query_runs, plan.oxigraph_budget)
@@ -456,7 +458,10 @@ def oxigraph_child(store_dir: str, query_file: str, runs: str, budget: str, out:
 
     store = ox.Store.read_only(store_dir)
     text = Path(query_file).read_text(encoding="utf-8")
-    _time_runs(store, text, int(runs), float(budget), lambda times: Path(out).write_text(json.dumps(times), encoding="utf-8"))
+    def save(times: list[float]) -> None:   # after each run, so a child killed at its budget leaves its times
+        Path(out).write_text(json.dumps(times), encoding="utf-8")
+
+    _time_runs(store, text, int(runs), float(budget), save)
 
 
 def _time_runs(store, text: str, runs: int, budget: float, after: Callable[[list[float]], None] | None = None) -> list[float]:
@@ -554,7 +559,7 @@ def bench_views(result: BenchResult, work: Path, plan: Plan, note: Progress) -> 
     per_report = 45
     for size in plan.view_sizes:
         label = f"{size} nodes"
-        count, nodes, page, out, seconds, graph = max(1, -(-size // per_report)), 0, None, work / f"views-{size}", [], None
+        count, nodes, page, out, seconds, graph = max(1, -(-size // per_report)), 0, None, work / f"views-{size}", [], rdflib.Graph()
         for _ in range(4):
             note(f"views: {label}, focus view over {count} report(s)")
             if count > len(paths):

@@ -27,7 +27,7 @@ import urllib.parse
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from peelkg.errors import InputError, LimitExceeded, PeelkgError
 from peelkg.graph.query import (
@@ -192,7 +192,7 @@ class LocalEndpoint:
         self.page_port = port + 1 if page_port is None else page_port
         self.timeout_s = timeout_s
         self._process: subprocess.Popen | None = None
-        self._log = None
+        self._log: IO[bytes] | None = None
         self._page: _PageServer | None = None
         self._queries: dict[str, NamedQuery] = {}
         self._catalogue: dict[str, Any] | None = None

@@ -172,11 +172,17 @@ def _query_text(name: str) -> str:
 
 def _rows(graph: rdflib.Graph, name: str) -> list[dict[str, rdflib.term.Node | None]]:
     result = graph.query(_query_text(name))
-    return [{str(var): row[var] for var in result.vars} for row in result]
+    names = list(result.vars or [])
+    return [{str(var): row[var] for var in names} for row in result if isinstance(row, rdflib.query.ResultRow)]
 
 
 def _text(node: rdflib.term.Node | None) -> str:
     return "" if node is None else str(node)
+
+
+def _true(node: rdflib.term.Node | None) -> bool:
+    """A boolean literal's value; False when unbound."""
+    return isinstance(node, rdflib.Literal) and bool(node.toPython())
 
 
 def _int(node: rdflib.term.Node | None) -> int | None:
@@ -269,12 +275,12 @@ def read_view_data(graph: rdflib.Graph) -> ViewData:
             grade_label=_text(row["gradeLabel"]) or _grade_style(grade)["label"],
             report=_text(row["report"]) or None, year=_int(row["year"]),
             source=_local(_text(row["source"])) if row["source"] is not None else None,
-            previous=bool(row["previous"] is not None and row["previous"].toPython())))
+            previous=_true(row["previous"])))
     judgments.sort(key=lambda j: j.iri)
-    questions = {}
+    questions: dict[str, QuestionInfo] = {}
     for row in _rows(graph, "questions"):   # one row per type of the question
         iri = str(row["question"])
-        overall = bool(row["overall"] is not None and row["overall"].toPython())
+        overall = _true(row["overall"])
         if iri in questions:
             questions[iri].overall |= overall
             continue
@@ -333,7 +339,7 @@ def _links(graph: rdflib.Graph) -> list[Link]:
         link = gathered.setdefault(iri, Link(
             iri=iri, initiative=str(row["initiative"]), target=str(row["target"]), score=_float(row["score"]),
             methods=[], rationale=_text(row["rationale"]),
-            shortcut=bool(row["shortcut"] is not None and row["shortcut"].toPython())))
+            shortcut=_true(row["shortcut"])))
         method = _text(row["method"])
         if method and method not in link.methods:
             link.methods.append(_local(method) if method.startswith("http") else method)
@@ -1177,10 +1183,10 @@ def save_screenshots(pages: Sequence[Path], out_dir: Path, executable: str = CHR
     if not Path(executable).exists():
         raise ViewError(f"screenshots need Chromium at {executable}: apt-get install chromium")
     chosen: dict[str, Path] = {}
-    for page in pages:
-        name = page.stem
+    for written in pages:
+        name = written.stem
         if name in ("index", *MAIN_VIEWS) or name.startswith("focus-"):
-            chosen.setdefault(name, page)
+            chosen.setdefault(name, written)
     out_dir.mkdir(parents=True, exist_ok=True)
     shots = []
     try:
