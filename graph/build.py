@@ -1,9 +1,11 @@
 """Build the store from report texts, atomically.
 
 Every report is loaded, validated (SHACL, on its plain in-memory rdflib graph) and reasoned
-over on its own, then bulk-loaded into a new store built beside the target
-(`{store}.building-{pid}`); only when everything succeeded is the new store renamed into
-place. A failed or killed build therefore leaves the previous store as it was.
+over on its own, then bulk-loaded into a new version of the store built beside the current one
+(`{store}.versions/building-{pid}`); only when everything succeeded is it published, by
+replacing the store's link in one rename (`peelkg.graph.versions`). A failed or killed build
+therefore leaves the previous store as it was, and readers see the old store or the new one.
+Writers take turns on the store's writer lock.
 
 The per-report work needs nothing from other reports, so with several reports it runs in a
 pool of worker processes (one per CPU by default); each worker hands back the report's
@@ -14,6 +16,8 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import re
+import unicodedata
 import shutil
 import time
 from collections.abc import Callable, Iterable, Iterator
@@ -28,6 +32,7 @@ import rdflib
 
 from peelkg.errors import InputError, PeelkgError, ValidationFailed
 from peelkg.graph import store as st
+from peelkg.graph import versions
 from peelkg.model import Issue, Severity
 from peelkg.resources import GRAPH_BASE
 
@@ -48,6 +53,7 @@ class ReportSummary:
     triples: dict[str, int]       # named graph IRI -> triples loaded
     issues: list[Issue] = field(default_factory=list)
     seconds: float = 0.0
+    force_name: str | None = None  # the name the report gives its force (two names, one key: a collision)
 
     @property
     def total(self) -> int:
@@ -111,14 +117,17 @@ def build_store(
     strict: bool = False,
     progress: Progress | None = None,
     jobs: int | None = None,
+    on_wait: Callable[[str], None] | None = None,
 ) -> BuildSummary:
     """Build a new store from the reports and put it in place of `store_dir` (atomic).
 
     `jobs` worker processes prepare the reports (default: $PEELKG_JOBS, else one per CPU).
+    While another process writes the store: `on_wait(message)` and wait, or without it StoreBusy.
     """
     store_dir = Path(store_dir).absolute()
     st.check_replaceable(store_dir)
-    return _build(list(report_paths), store_dir, fresh=True, reason=reason, strict=strict, progress=progress, jobs=jobs)
+    return _build(list(report_paths), store_dir, fresh=True, reason=reason, strict=strict, progress=progress, jobs=jobs,
+                  on_wait=on_wait)
 
 
 def add_reports(
@@ -129,12 +138,21 @@ def add_reports(
     strict: bool = False,
     progress: Progress | None = None,
     jobs: int | None = None,
+    on_wait: Callable[[str], None] | None = None,
 ) -> BuildSummary:
-    """Add or replace reports in an existing store: work on a snapshot, then swap it in (atomic)."""
+    """Add or replace reports in an existing store: work on a snapshot of it, then publish that (atomic).
+
+    The writer lock is held from the snapshot to the publication, so concurrent adds all land.
+    """
     store_dir = Path(store_dir).absolute()
-    if not st.is_store(store_dir):
-        raise st.StoreError(f"{store_dir}: no store to add to; run `peelkg build --store {store_dir}` first")
-    return _build(list(report_paths), store_dir, fresh=False, reason=reason, strict=strict, progress=progress, jobs=jobs)
+    if versions.current(store_dir) is None:
+        raise _nothing_to_add_to(store_dir)
+    return _build(list(report_paths), store_dir, fresh=False, reason=reason, strict=strict, progress=progress, jobs=jobs,
+                  on_wait=on_wait)
+
+
+def _nothing_to_add_to(store_dir: Path) -> st.StoreError:
+    return st.StoreError(f"{store_dir}: no store to add to; run `peelkg build --store {store_dir}` first")
 
 
 def add_report(path: Path, store_dir: Path, *, reason: bool = True, strict: bool = False) -> BuildSummary:
@@ -177,6 +195,7 @@ def prepare_report(path: Path, *, reason: bool, strict: bool, timings: dict[str,
         triples={iri: len(graph) for iri, graph in graphs.items()},
         issues=issues,
         seconds=time.perf_counter() - started,
+        force_name=st.force_name(built.graphs[st.REPORT_GRAPH_PREFIX + key], built.report_iri),
     )
     return summary, graphs
 
@@ -258,6 +277,13 @@ def _key_of(path: Path, graphs: dict[str, rdflib.Graph]) -> str:
     return key
 
 
+def _differ(one: str | None, other: str | None) -> bool:
+    """Two force names that are not the same name (case, spacing and punctuation aside)."""
+    def norm(name: str) -> str:
+        return " ".join(re.findall(r"\w+", unicodedata.normalize("NFKC", name).casefold()))
+    return one is not None and other is not None and norm(one) != norm(other)
+
+
 def _check_strict(path: Path, issues: list[Issue]) -> None:
     serious = [issue for issue in issues if issue.severity in STRICT_SEVERITIES]
     if serious:
@@ -282,24 +308,26 @@ def _timed(timings: dict[str, float], stage: str, run: Callable, *args, **kwargs
 
 
 def _build(paths: list[Path], store_dir: Path, *, fresh: bool, reason: bool, strict: bool,
-           progress: Progress | None, jobs: int | None) -> BuildSummary:
+           progress: Progress | None, jobs: int | None, on_wait: Callable[[str], None] | None) -> BuildSummary:
     if not paths:
         raise InputError("no report to build: give at least one report file")
     jobs = default_jobs() if jobs is None else jobs
     if jobs < 1:
         raise InputError(f"jobs={jobs}: give a whole number of worker processes, 1 or more")
-    recover_interrupted(store_dir)
-    temp = _sibling(store_dir, "building")
-    try:
-        # The workers are forked before any store is opened here, so they share no database handle.
-        with _prepared_reports(paths, jobs=jobs, reason=reason, strict=strict) as prepared:
-            if not fresh:
-                st.snapshot(store_dir, temp)
-            summary = _fill(temp, paths, prepared, fresh=fresh, progress=progress)
-        _swap(temp, store_dir)
-    except BaseException:
-        shutil.rmtree(temp, ignore_errors=True)
-        raise
+    with versions.writing(store_dir, on_wait):
+        if not fresh and not st.is_store(store_dir):
+            raise _nothing_to_add_to(store_dir)
+        temp = versions.new_version_dir(store_dir)
+        try:
+            # The workers are forked before any store is opened here, so they share no database handle.
+            with _prepared_reports(paths, jobs=jobs, reason=reason, strict=strict) as prepared:
+                if not fresh:
+                    st.snapshot(store_dir, temp)
+                summary = _fill(temp, paths, prepared, fresh=fresh, progress=progress)
+            versions.publish(store_dir, temp)
+        except BaseException:
+            shutil.rmtree(temp, ignore_errors=True)
+            raise
     summary.store_dir = store_dir
     return summary
 
@@ -310,14 +338,18 @@ def _fill(temp: Path, paths: list[Path], prepared: Iterator[PreparedReport], *, 
     store = st.create_store(temp) if fresh else st.open_store(temp, read_only=False)
     try:
         summary = BuildSummary(store_dir=temp, reports=[])
-        seen: dict[str, Path] = {}
+        seen: dict[str, tuple[Path, str | None]] = {}
         for done, (path, ready) in enumerate(zip(paths, prepared), start=1):
             report = ready.summary
             for stage, seconds in ready.timings.items():
                 summary.timings[stage] = summary.timings.get(stage, 0.0) + seconds
             if report.key in seen:
-                raise InputError(f"{path}: same report as {seen[report.key]} ({report.key}); give each report once")
-            seen[report.key] = path
+                first, name = seen[report.key]
+                if _differ(name, report.force_name):
+                    raise InputError(f"{path}: report of {report.force_name!r} would get the IRIs of {first}, "
+                                     f"the report of {name!r} ({report.key}); the two force names collide")
+                raise InputError(f"{path}: same report as {first} ({report.key}); give each report once")
+            seen[report.key] = (path, report.force_name)
             try:
                 _timed(summary.timings, "store", _replace, store, report.key, ready, fresh=fresh)
             except st.StoreError as error:
@@ -334,47 +366,14 @@ def _fill(temp: Path, paths: list[Path], prepared: Iterator[PreparedReport], *, 
 
 
 def _replace(store: ox.Store, key: str, ready: PreparedReport, *, fresh: bool) -> None:
-    """Put one report's graphs in the store; in a store that already had reports, drop its old graphs first."""
+    """Put one report's graphs in the store; in a store that already had reports, drop its old graphs first.
+
+    A stored report with the same key but another force name is a different report: refused.
+    """
     if not fresh:
+        stored = st.stored_force_name(store, key)
+        if _differ(stored, ready.summary.force_name):
+            raise InputError(f"{ready.summary.path}: report of {ready.summary.force_name!r} would replace the stored report "
+                             f"of {stored!r} ({key}); the two force names collide")
         st.remove_report(store, key)
     st.load_nquads(store, ready.nquads, ready.graph_iris)
-
-
-def _swap(new: Path, target: Path) -> None:
-    """Put the store at `new` in place of `target`: the old one is moved aside, then deleted."""
-    old = _sibling(target, "old")
-    if target.exists():
-        os.rename(target, old)
-    os.rename(new, target)
-    shutil.rmtree(old, ignore_errors=True)
-
-
-def _sibling(store_dir: Path, role: str) -> Path:
-    return store_dir.with_name(f"{store_dir.name}.{role}-{os.getpid()}")
-
-
-def recover_interrupted(store_dir: Path) -> None:
-    """Clean up after builds that were killed: drop their half-built stores, restore a store left aside."""
-    if not store_dir.parent.is_dir():
-        return
-    prefix = store_dir.name + "."
-    for path in sorted(p for p in store_dir.parent.iterdir() if p.name.startswith(prefix)):
-        role, _, pid = path.name[len(prefix):].rpartition("-")
-        if role not in ("building", "old") or not pid.isdigit() or _alive(int(pid)):
-            continue
-        if role == "old" and not store_dir.exists() and st.is_store(path):
-            os.rename(path, store_dir)   # killed between the two renames of a swap
-        else:
-            shutil.rmtree(path, ignore_errors=True)
-
-
-def _alive(pid: int) -> bool:
-    if pid == os.getpid():
-        return False
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True

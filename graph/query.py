@@ -443,8 +443,10 @@ def _child(store_dir: str, prepared: PreparedQuery, limit: int, conn: Any) -> No
 
 def check_store(store_dir: Path) -> None:
     from peelkg.graph.store import is_store
+    from peelkg.graph.versions import current
 
-    if not is_store(store_dir):
+    version = current(store_dir)    # also a store an interrupted writer left aside
+    if version is None or not is_store(version):
         raise InputError(f"{store_dir}: no store here; run `peelkg build --store {store_dir}` first, or pass --store DIR")
 
 

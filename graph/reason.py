@@ -20,15 +20,22 @@ sent to HermiT, which saves it parsing them.
 
 from __future__ import annotations
 
+import ctypes
+import os
+import signal
 import subprocess
+import sys
 import tempfile
 import time
 from collections import defaultdict
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 from owlready2 import OwlReadyError, OwlReadyInconsistentOntologyError, World, sync_reasoner_hermit
+from owlready2 import reasoning as owlready_reasoning
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.collection import Collection
 from rdflib.term import Node
@@ -86,7 +93,8 @@ def reason(report_graph: Graph, *, raise_on_inconsistency: bool = True) -> Reaso
             _load(world, ontology, Path(tmp) / "ontology.nt", str(ONTOLOGY_IRI))
             _load(world, logical, Path(tmp) / "report.nt", REPORT_ONTOLOGY_IRI)
             try:
-                sync_reasoner_hermit(world, infer_property_values=True, debug=0)
+                with _java_dies_with_us():
+                    sync_reasoner_hermit(world, infer_property_values=True, debug=0)
             except OwlReadyInconsistentOntologyError as error:
                 problems = explain_inconsistency(report, ontology)
                 seconds = time.perf_counter() - started
@@ -111,6 +119,33 @@ def reason(report_graph: Graph, *, raise_on_inconsistency: bool = True) -> Reaso
     return ReasoningResult(inferred, time.perf_counter() - started, True)
 
 
+@contextmanager
+def _java_dies_with_us() -> Iterator[None]:
+    """HermiT's Java process is killed when this process dies, even by SIGKILL (Linux).
+
+    owlready2 starts Java with the Popen arguments of its `_subprocess_kargs`; a `preexec_fn`
+    there asks the kernel to kill the child when its parent dies, so a killed build leaves no
+    reasoner running. Elsewhere than Linux the Java process is left as owlready2 starts it.
+    """
+    kargs = getattr(owlready_reasoning, "_subprocess_kargs", None)
+    if not sys.platform.startswith("linux") or not isinstance(kargs, dict) or "preexec_fn" in kargs:
+        yield
+        return
+    parent = os.getpid()
+    libc = ctypes.CDLL(None, use_errno=True)
+
+    def die_with_parent() -> None:
+        libc.prctl(1, signal.SIGKILL)     # PR_SET_PDEATHSIG
+        if os.getppid() != parent:        # the parent died before the request took effect
+            os._exit(1)
+
+    kargs["preexec_fn"] = die_with_parent
+    try:
+        yield
+    finally:
+        kargs.pop("preexec_fn", None)
+
+
 def unsatisfiable_classes(ontology: Graph | None = None) -> list[str]:
     """IRIs of the classes HermiT finds can have no member (a modelling error), for ontology checks."""
     ontology = ontology if ontology is not None else ontology_graph()
@@ -118,7 +153,8 @@ def unsatisfiable_classes(ontology: Graph | None = None) -> list[str]:
     try:
         with tempfile.TemporaryDirectory(prefix="peelkg-reason-") as tmp:
             _load(world, ontology, Path(tmp) / "ontology.nt", str(ONTOLOGY_IRI))
-            sync_reasoner_hermit(world, debug=0)
+            with _java_dies_with_us():
+                sync_reasoner_hermit(world, debug=0)
         return sorted(c.iri for c in world.inconsistent_classes() if c.iri != str(OWL.Nothing))
     finally:
         world.close()

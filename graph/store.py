@@ -1,27 +1,33 @@
 """The persistent on-disk Oxigraph store: the only module that talks to pyoxigraph directly.
 
-A store directory is a plain Oxigraph (RocksDB) database, so `oxigraph serve-read-only
---location DIR` and `pyoxigraph.Store.read_only(DIR)` open it as is. It holds one named
+A store directory is a link to a plain Oxigraph (RocksDB) database (the current version, see
+`peelkg.graph.versions`), so `oxigraph serve-read-only --location DIR` and
+`pyoxigraph.Store.read_only(DIR)` open it as is. It holds one named
 graph per report, its links and its inferred triples (`.../report|links|inferred/{insp}/{force}`)
 and the ontology graph; see docs/graph.md.
 """
 
 from __future__ import annotations
 
+import hashlib
 import os
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from enum import Enum
 from pathlib import Path
 
 import pyoxigraph as ox
 import rdflib
 from oxrdflib import OxigraphStore
+from rdflib.compare import to_canonical_graph
 
 from peelkg.errors import PeelkgError, first_line
+from peelkg.graph import versions
 from peelkg.resources import GRAPH_BASE, ONTOLOGY_GRAPH, ontology_file
+from peelkg.vocab import PEEL
 
 REPORT_GRAPH_PREFIX = GRAPH_BASE + "report/"
-ONTOLOGY_FILES = ("peel.ttl", "themes.ttl")
+ONTOLOGY_FILES = ("peel.ttl", "themes.ttl", "initiative-kinds.ttl")
 
 
 class StoreError(PeelkgError):
@@ -52,8 +58,8 @@ class ExportFormat(str, Enum):
 
 
 def is_store(path: Path) -> bool:
-    """True when `path` holds an Oxigraph (RocksDB) database."""
-    return (path / "CURRENT").is_file() and any(path.glob("MANIFEST-*"))
+    """True when `path` holds (or links to) an Oxigraph (RocksDB) database."""
+    return versions.is_database(path)
 
 
 def check_replaceable(path: Path) -> None:
@@ -75,12 +81,34 @@ def create_store(path: Path) -> ox.Store:
 
 
 def open_store(path: Path, *, read_only: bool = True) -> ox.Store:
-    """An existing store. Read-only opening takes no lock, so it works beside a read-only server."""
-    if not path.exists():
+    """An existing store. Read-only, it opens the current version and keeps it on disk until this
+    process exits, whatever a build does meanwhile; it takes no database lock, so it works beside a
+    read-only server. Read-write is for a store being built (a directory of its own)."""
+    return _open(_checked(path, versions.pin(path) if read_only else path), read_only=read_only)
+
+
+@contextmanager
+def reading_store(path: Path) -> Iterator[ox.Store]:
+    """The current version opened read-only and kept on disk while the block runs.
+
+    For readers that live long (a server, a loop): each block sees one version whole, and a
+    later block sees the newest. Do not use the store after the block.
+    """
+    with versions.reading(path) as version:
+        store = _open(_checked(path, version), read_only=True)
+        try:
+            yield store
+        finally:
+            del store
+
+
+def _checked(path: Path, version: Path | None) -> Path:
+    """The version directory to open for the store at `path`, or a StoreError saying what is wrong."""
+    if version is None or not version.exists():
         raise StoreError(f"{path}: no store here; run `peelkg build --store {path}` first")
-    if not is_store(path):
+    if not is_store(version):
         raise StoreError(f"{path}: not a peelkg store (no Oxigraph database in this directory)")
-    return _open(path, read_only=read_only)
+    return version
 
 
 def _open(path: Path, *, read_only: bool) -> ox.Store:
@@ -92,11 +120,14 @@ def _open(path: Path, *, read_only: bool) -> ox.Store:
 
 def snapshot(path: Path, target: Path) -> None:
     """Copy the store at `path` to `target` (a consistent snapshot; hard links on the same file system)."""
-    store = open_store(path, read_only=True)
-    try:
-        store.backup(str(target))
-    except (OSError, RuntimeError) as error:
-        raise StoreError(f"{path}: cannot copy the store to {target} ({first_line(error)})") from error
+    with versions.reading(path) as version:
+        store = _open(_checked(path, version), read_only=True)
+        try:
+            store.backup(str(target))
+        except (OSError, RuntimeError) as error:
+            raise StoreError(f"{path}: cannot copy the store to {target} ({first_line(error)})") from error
+        finally:
+            del store
 
 
 # --------------------------------------------------------------------------- writing
@@ -108,12 +139,36 @@ def to_nquads(graphs: Mapping[str, rdflib.Graph]) -> bytes:
     for iri, graph in graphs.items():
         try:
             suffix = f" {ox.NamedNode(iri)} .\n"
-            text = graph.serialize(format="nt", encoding="utf-8").decode("utf-8")
+            text = stable_blank_nodes(graph, iri).serialize(format="nt", encoding="utf-8").decode("utf-8")
         except Exception as error:   # rdflib raises a bare Exception for a malformed IRI
             raise StoreError(f"cannot load graphs into the store: graph {iri}: {first_line(error)}") from error
-        # N-Triples is one statement per line ending in " ."; newlines inside literals are escaped.
-        chunks.extend(line[:-2] + suffix for line in text.splitlines() if line)
+        # N-Triples is one statement per line ending in " ."; newlines inside literals are escaped, but
+        # not form feeds or U+2028, which str.splitlines() would also split at: split at "\n" alone.
+        chunks.extend(line[:-2] + suffix for line in text.split("\n") if line)
     return "".join(chunks).encode("utf-8")
+
+
+def stable_blank_nodes(graph: rdflib.Graph, iri: str) -> rdflib.Graph:
+    """The graph with its blank nodes labelled canonically, and apart from every other graph's.
+
+    rdflib and the Turtle parsers label blank nodes at random, so without this two builds of the
+    same input exported different bytes. The label is a canonical hash of the node's place in
+    the graph (rdflib.compare), prefixed with a hash of the graph's name.
+    """
+    if not any(isinstance(term, rdflib.BNode) for triple in graph for term in triple):
+        return graph
+    tag = "g" + hashlib.sha256(iri.encode("utf-8")).hexdigest()[:8]
+    relabel: dict[rdflib.BNode, rdflib.BNode] = {}
+
+    def stable(term):
+        if isinstance(term, rdflib.BNode):
+            return relabel.setdefault(term, rdflib.BNode(f"{tag}x{str(term)[2:34]}"))
+        return term
+
+    stable_graph = rdflib.Graph(identifier=graph.identifier)
+    for triple in to_canonical_graph(graph):
+        stable_graph.add(tuple(stable(term) for term in triple))
+    return stable_graph
 
 
 def load_graphs(store: ox.Store, graphs: Mapping[str, rdflib.Graph]) -> int:
@@ -129,8 +184,12 @@ def load_nquads(store: ox.Store, data: bytes, graph_iris: list[str]) -> None:
     """
     if data:
         try:
-            store.bulk_load(data, format=ox.RdfFormat.N_QUADS)
-            store.bulk_load(_as_triples(data), format=ox.RdfFormat.N_TRIPLES)
+            if b"_:" in data:    # keep the blank node labels (bulk_load renames them at random)
+                store.bulk_extend(ox.parse(data, format=ox.RdfFormat.N_QUADS))
+                store.bulk_extend(ox.parse(_as_triples(data), format=ox.RdfFormat.N_TRIPLES))
+            else:
+                store.bulk_load(data, format=ox.RdfFormat.N_QUADS)
+                store.bulk_load(_as_triples(data), format=ox.RdfFormat.N_TRIPLES)
         except (OSError, SyntaxError, ValueError) as error:
             raise StoreError(f"cannot load graphs into the store ({first_line(error)})") from error
     for iri in graph_iris:
@@ -144,15 +203,14 @@ def ontology_files() -> list[Path]:
 
 def load_ontology(store: ox.Store, files: list[Path] | None = None) -> int:
     """Replace the ontology graph with the ontology Turtle files; returns its number of triples."""
-    name = ox.NamedNode(ONTOLOGY_GRAPH)
     remove_graph(store, ONTOLOGY_GRAPH)
-    store.add_graph(name)
+    ontology = rdflib.Graph()
     for path in ontology_files() if files is None else files:
         try:
-            store.bulk_load(path=str(path), format=ox.RdfFormat.TURTLE, to_graph=name)
-            store.bulk_load(path=str(path), format=ox.RdfFormat.TURTLE)
-        except (OSError, SyntaxError) as error:
+            ontology.parse(path, format="turtle")
+        except Exception as error:   # rdflib raises its parser's own exception types
             raise StoreError(f"{path}: cannot load the ontology ({first_line(error)})") from error
+    load_graphs(store, {ONTOLOGY_GRAPH: ontology})
     return graph_size(store, ONTOLOGY_GRAPH)
 
 
@@ -194,7 +252,7 @@ def remove_report(store: ox.Store, key: str) -> list[str]:
 
 def _as_triples(nquads: bytes) -> bytes:
     """N-Quads lines whose last term is a graph IRI, as N-Triples (for the union default graph)."""
-    return b"".join(line[: line.rindex(b" <")] + b" .\n" for line in nquads.splitlines() if line)
+    return b"".join(line[: line.rindex(b" <")] + b" .\n" for line in nquads.split(b"\n") if line)
 
 
 def finish(store: ox.Store, *, optimize: bool = True) -> None:
@@ -237,6 +295,29 @@ def graph_sizes(store: ox.Store) -> dict[str, int]:
 def list_reports(store: ox.Store) -> list[str]:
     """The reports in a store as `{insp}/{force}` keys, sorted."""
     return sorted(key for key in map(report_key, graph_names(store)) if key is not None)
+
+
+_FORCE_NAME = """
+PREFIX peel: <https://w3id.org/peelkg/ontology#>
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+SELECT ?g ?name WHERE { GRAPH ?g { ?report peel:aboutForce ?force . ?force rdfs:label ?name } } ORDER BY ?name LIMIT 1"""
+
+
+def force_name(graph: rdflib.Graph, report_iri: str) -> str | None:
+    """The name a report graph gives the force its report is about."""
+    force = graph.value(rdflib.URIRef(report_iri), PEEL.aboutForce)
+    name = graph.value(force, rdflib.RDFS.label) if force is not None else None
+    return str(name) if name is not None else None
+
+
+def stored_force_name(store: ox.Store, key: str) -> str | None:
+    """The force name in the stored report graph of `key`, if that report is stored."""
+    graph = ox.NamedNode(REPORT_GRAPH_PREFIX + key)
+    rows = store.query(_FORCE_NAME, substitutions={ox.Variable("g"): graph})
+    assert isinstance(rows, ox.QuerySolutions)   # a SELECT gives solutions
+    for row in rows:
+        return str(row["name"].value)
+    return None
 
 
 def read_graph(store: ox.Store, iri: str) -> rdflib.Graph:

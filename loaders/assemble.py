@@ -6,6 +6,7 @@ random ids, so two builds of the same report give the same graph.
 
 from __future__ import annotations
 
+import hashlib
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -13,6 +14,7 @@ from dataclasses import dataclass
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, SKOS, XSD
 
+from peelkg.errors import InputError
 from peelkg.model import (
     AddressLink,
     Area,
@@ -22,6 +24,7 @@ from peelkg.model import (
     FindingKind,
     HeadingKind,
     InitiativeKind,
+    LinkMethod,
     OrganisationKind,
 )
 from peelkg.resources import GRAPH_BASE, INSTANCE_BASE
@@ -43,9 +46,16 @@ QUESTION_CLASS = {
 
 
 def slug(text: str) -> str:
-    """'Operation Raptor' -> 'operation-raptor'; ASCII, lower case, words joined by '-'."""
-    text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
+    """'Operation Raptor' -> 'operation-raptor'; ASCII, lower case, words joined by '-'; never empty.
+
+    A name with nothing in ASCII ('警察', '<>') gets 'x-' and a hash of its text, so two such names
+    never share an IRI and no IRI has an empty segment.
+    """
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    found = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
+    if found:
+        return found
+    return "x-" + hashlib.sha256(unicodedata.normalize("NFC", text).encode("utf-8")).hexdigest()[:12]
 
 
 @dataclass(frozen=True)
@@ -57,6 +67,8 @@ class Iris:
     base: str = INSTANCE_BASE
 
     def iri(self, *parts: str) -> URIRef:
+        if not all(parts):
+            raise InputError(f"the IRI {self.base + '/'.join(parts)} would have an empty segment")
         return URIRef(self.base + "/".join(parts))
 
     @property
@@ -126,7 +138,7 @@ def _decimal(value: float) -> Literal:
     return Literal(f"{value:.6f}".rstrip("0").rstrip(".") if "." in f"{value:.6f}" else str(value), datatype=XSD.decimal)
 
 
-def assemble(facts: Facts, links: list[AddressLink] | None = None, *, threshold: float = 0.5,
+def assemble(facts: Facts, links: list[AddressLink] | None = None, *, threshold: float = 0.55,
              base: str = INSTANCE_BASE) -> dict[URIRef, Graph]:
     """The report's named graphs: {report graph IRI: graph, links graph IRI: graph}."""
     ids = iris_for(facts, base)
@@ -240,6 +252,16 @@ def _report_graph(facts: Facts, ids: Iris) -> Graph:
         if finding.progress:
             g.add((f, PEEL.progress, Literal(finding.progress)))
             derived(f, finding.progress_passages)
+        if finding.ask is not None:
+            ask = URIRef(f"{f}/ask")
+            g.add((f, PEEL.ask, ask))
+            g.add((ask, RDF.type, PEEL.Ask))
+            g.add((ask, RDFS.label, Literal(_short(" ".join(p for p in (finding.ask.action, finding.ask.object) if p)))))
+            for prop, value in ((PEEL.action, finding.ask.action), (PEEL.object, finding.ask.object),
+                                (PEEL.purpose, finding.ask.purpose), (PEEL.scope, finding.ask.scope)):
+                if value:
+                    g.add((ask, prop, Literal(value)))
+            derived(ask, finding.passages)
     for tag in facts.theme_tags:
         g.add((ids.finding(tag.subject), PEEL.theme, ids.theme(tag.theme)))
 
@@ -307,11 +329,15 @@ def _report_graph(facts: Facts, ids: Iris) -> Graph:
         g.add((p, RDF.type, PEEL.Place))
         g.add((p, RDFS.label, Literal(place.label)))
         derived(p, [m.passage for m in place.mentions])
+    from peelkg.loaders.entities import gazetteer   # entities reads slugs from this module
+
+    kind_concepts = gazetteer()["kind_concepts"]     # initiative class -> initiative-kind slug
     for initiative in facts.initiatives:
         i = ids.initiative(initiative.slug)
         g.add((i, RDF.type, PEEL.Initiative))
         if initiative.kind is not InitiativeKind.INITIATIVE:
             g.add((i, RDF.type, PEEL[initiative.kind.value]))
+        g.add((i, PEEL.kind, ids.iri("initiative-kind", kind_concepts[initiative.kind.value])))
         g.add((i, RDFS.label, Literal(initiative.label)))
         for alt in initiative.alt_labels:
             g.add((i, SKOS.altLabel, Literal(alt)))
@@ -342,16 +368,24 @@ def _links_graph(facts: Facts, links: list[AddressLink], ids: Iris, threshold: f
         node = ids.link(link.target, link.initiative)
         initiative, target = ids.initiative(link.initiative), ids.finding(link.target)
         g.add((node, RDF.type, PEEL.AddressLink))
-        g.add((node, RDFS.label, Literal(f"{link.initiative} addresses {link.target} ({link.score:.2f})")))
+        verb = "rejected for" if LinkMethod.REJECTED in link.methods else "addresses"
+        g.add((node, RDFS.label, Literal(f"{link.initiative} {verb} {link.target} ({link.score:.2f})")))
         g.add((node, PEEL.initiative, initiative))
         g.add((node, PEEL.target, target))
         g.add((node, PEEL.score, _decimal(round(link.score, 4))))
         for method in link.methods:
             g.add((node, PEEL.method, Literal(method.value)))
         g.add((node, PEEL.rationale, Literal(link.rationale)))
+        if link.creator:
+            g.add((node, DCTERMS.creator, Literal(link.creator)))
+        if link.date:
+            g.add((node, DCTERMS.date, Literal(link.date.isoformat(), datatype=XSD.date)))
         g.add((node, PEEL.inReport, ids.report))
         for line in link.passages:
             g.add((node, PROV.wasDerivedFrom, ids.passage(line)))
+        if link.problem_passage is not None and link.response_passage is not None:
+            g.add((node, PEEL.problemPassage, ids.passage(link.problem_passage)))
+            g.add((node, PEEL.responsePassage, ids.passage(link.response_passage)))
         if link.above_threshold:
             g.add((initiative, PEEL.addresses, target))
     for finding in facts.findings:

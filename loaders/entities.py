@@ -569,6 +569,7 @@ class Initiatives:
         self.bullet_re = re.compile(r"^(?:[-•−⁻–▪●]\s*)?(?:a|an|the)\s+((?:[\w'’-]+\s+){0,5}?[\w'’-]+?)(?=\s+(?:to|that|which|in|for|,)\b|[,;.]|$)")
         self.negation_re = re.compile(rf"\b(?:{_alternation(g['negations'])})\b", re.IGNORECASE)
         self.drop = set(g["drop_adjectives"])
+        self.person_re = re.compile(rf"^(?:the\s+)?(?:{_alternation(g['person_titles'])})\b", re.IGNORECASE)
         self.arrangement_heads = {w.lower(): InitiativeKind(k) for w, k in g["arrangement_heads"].items()}
         self.abstract = set(g["abstract_heads"])
         self.definitions = find_definitions(" ".join(p.text for p in text.passages if p.kind is not BlockKind.FOOTNOTE))
@@ -578,6 +579,14 @@ class Initiatives:
                                         rf"{count}\s+{phrase}")
         self.has_re = re.compile(rf"\b(?:[Ii]t|[Tt]he force|{re.escape(text.force)})\s+(?:(?:{adverbs})\s+)?(?:has|have)\s+"
                                  rf"(?:{count}\s+)?{phrase}(?=,?\s+(?:where|which|that|who|to)\b)")
+        roles = _alternation([w for w, k in g["arrangement_heads"].items() if k == "StaffRole"])
+        self.bare_role_re = re.compile(rf"\b(?:has|have)\s+(?:(?:{adverbs})\s+){{0,2}}(?:{_alternation(g['arrangement_verbs'])})\s+"
+                                       rf"(?:{count}\s+)?((?:[a-z][\w'’-]*\s+){{0,2}}?(?:{roles})s?)\s+"
+                                       rf"(?:{_alternation(g['role_complement'])})\s+(?:the\s+)?{phrase}")
+        self.recruited_re = re.compile(rf"\b(?:{count})\s+{phrase}\s+(?:has|have)\s+(?:(?:{adverbs})\s+){{0,2}}been\s+"
+                                       rf"(?:{_alternation(g['arrangement_verbs'])})\b", re.IGNORECASE)
+        self.ongoing_re = re.compile(rf"\b(?:is|are)\s+(?:(?:{adverbs})\s+){{0,2}}(?:{_alternation(g['ongoing_verbs'])})\s+"
+                                     rf"(?:(?:a|an|its|their)\s+)?{phrase}")
         self.established_re = re.compile(rf"\b(?:a|an)\s+(?:(?:{_alternation(g['established_adverbs'])})[\s-]+)?established\s+"
                                          rf"{phrase}(?=\s+(?:in|at)\s+{CAP})")
 
@@ -670,20 +679,32 @@ class Initiatives:
             following = re.match(r"\s+([a-z][\w'’-]*)", text[match.start(1) + len(phrase):])
             if phrase and not (following and following.group(1) not in self.function_words):
                 self._arrangement(sentence, match.start(), phrase, None)
+        for match in self.bare_role_re.finditer(text):
+            partner = self._cut_phrase(re.split(r"\s+(?:and|or|which|who|so)\s+", match.group(2))[0])
+            if partner:
+                written = text[match.start(1):match.start(2) + len(partner)]
+                self._arrangement(sentence, match.start(), f"{match.group(1)} working with {partner}", None,
+                                  head=match.group(1), written=written)
+        for pattern in (self.recruited_re, self.ongoing_re):
+            for match in pattern.finditer(text):
+                phrase = self._cut_phrase(match.group(1))
+                if phrase:
+                    self._arrangement(sentence, match.start(), phrase, None)
         for pattern, kind in ((self.has_re, InitiativeKind.SYSTEM), (self.established_re, InitiativeKind.TEAM)):
             for match in pattern.finditer(text):
                 if self._cut_phrase(match.group(1)) == match.group(1):
                     self._arrangement(sentence, match.start(), match.group(1), kind)
 
-    def _arrangement(self, sentence: Sentence, at: int, phrase: str, kind: InitiativeKind | None) -> None:
+    def _arrangement(self, sentence: Sentence, at: int, phrase: str, kind: InitiativeKind | None, head: str = "",
+                     written: str = "") -> None:
         """One unnamed arrangement, when its head is an arrangement word (of `kind`, if given) and it is not negated."""
         label, _ = self._clean_np(phrase)
-        found = self._head_kind(label) if label else None
+        found = self._head_kind(head or label) if label else None
         if found is None or (kind is not None and found is not kind) or len(label.split()) < 2 or self._abstract(label) \
                 or any(w[0].isdigit() for w in label.split()) or _norm(label) in self.term_names \
                 or self._negated(sentence, sentence.start + at):
             return
-        self._add(label, found, sentence, self._priority(sentence, True), None, phrases=(label, singular(label)))
+        self._add(label, found, sentence, self._priority(sentence, True), None, phrases=(label, singular(label), written))
 
     # discovery -----------------------------------------------------------------
 
@@ -1047,12 +1068,19 @@ class Initiatives:
             else:
                 previous_hits = []
 
+    def _not_arrangements(self, places: "Places") -> set[str]:
+        """Names of places and bodies: what the force does is never one of them."""
+        names = {_norm(name) for name in self.bodies.bodies}
+        names |= {_norm(place.label) for place in places.found.values()}
+        return names
+
     def result(self, places: "Places") -> list[Initiative]:
         initiatives = []
         seen: set[str] = set()
         area = self.text.area
+        not_arrangements = self._not_arrangements(places)
         for thing in self.things.values():
-            if not thing.mentions:
+            if not thing.mentions or _norm(thing.label) in not_arrangements or self.person_re.search(thing.label):
                 continue
             islug = slug(thing.label)
             if islug in seen:

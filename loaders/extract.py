@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from peelkg.loaders.asks import with_asks
 from peelkg.loaders.acronyms import find_definitions, singular
 from peelkg.loaders.segment import BULLET_START, Template, _load_yaml, force_area, key, template_files, title_pattern
 from peelkg.model import (
@@ -58,7 +59,7 @@ def extract(document: Document) -> Facts:
     template = template_for(document)
     facts = Facts(document=document, issues=list(document.issues))
     facts.judgments = extract_judgments(document, template, facts.issues)
-    facts.findings = extract_findings(document, template)
+    facts.findings = with_asks(extract_findings(document, template))
     facts.terms = extract_terms(document)
     facts.statistics = extract_figure_tables(document, template)
     return facts

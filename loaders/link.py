@@ -1,46 +1,48 @@
 """Link stage: which initiatives answer which findings, each link scored and explained.
 
 Targets are the report's areas for improvement, causes of concern (read together with their
-recommendations) and the previous inspection's findings it refers back to (`q2-prior-1`: an
-initiative the report names where it tells of progress is the force's answer to that older
-finding). Every initiative is a candidate for every target, scored by one weighted sum of
-four signals, each in 0..1:
+recommendations) and the previous inspection's findings it refers back to. Each target
+carries its ask (`peelkg.loaders.asks`: action, object, scope, purpose). A link is stored
+(`peel:addresses`) only where the report itself connects the initiative to the ask:
+
+- an evidence chain (method `evidence-chain`): in one passage, a sentence that names a gap
+  (`gap` phrases of link-cues.yaml: "however", "not yet", "very little", ...) and part of the
+  ask's object, then, at most CHAIN_SPAN sentences later, a sentence that tells what the force
+  does about it (`response` phrases: "in response", "has set up", "is developing", "pilot",
+  ...), naming the initiative there or in the FOLLOW_SENTENCES after it (or in the bullets of
+  a list it opens). The passage as a whole names at least COVER_SAME of the object, each word
+  weighted by its rarity in the report (IDF). A passage of another question's section counts
+  only when the finding's own section has no chain that names an initiative, and it must name
+  COVER_OTHER of the object, OTHER_MIN_WORDS of its words, two of them in the problem
+  sentence. For an ask to reduce something (`reducing_actions`), a sentence naming the object
+  is the problem. For a previous finding, the passages that tell of its progress
+  (`narrative`) need no gap, only a response naming PRIOR_COVER of what it said; and a
+  sentence of its section that tells the initiative did what it asked ("evaluated") counts;
+- an explicit cue (method `text-cue`): the finding names the initiative; a sentence naming the
+  initiative uses a rare term the finding names ("the work of a MASH"); the finding asks for
+  practice across the force and the report says the initiative, which does what the finding
+  asks, should spread from where it runs.
+
+Every candidate is scored by one weighted sum of four signals, each in 0..1:
 
     score = W_SECTION * section + W_THEME * theme + W_LEXICAL * lexical + W_CUE * cue
 
-- section: 1 when the initiative is mentioned under the target's question, else 0.
-- theme: overlap coefficient |T ∩ I| / min(|T|, |I|) of the themes tagged on the target
-  (`ThemeTag`) and the initiative's themes; 0 when either has none.
-- lexical: the best cosine similarity (scikit-learn `TfidfVectorizer` fitted on the report's
-  passages, words Snowball-stemmed, acronyms expanded to their long forms) between the
-  target's text and a window where the initiative is named, divided by LEXICAL_SATURATION
-  and capped at 1. Windows are the naming sentence, it with the next sentence, and the whole
-  passage; in a summary, which packs unrelated findings together, the naming sentence only.
-  The findings' own bullets are not windows.
-- cue: the strongest explicit cue in the text, 0 when there is none.
-  Strong cues (1.0):
-    * the target names the initiative (its label or an alias);
-    * a sentence naming the initiative uses a term the target names and the report uses
-      rarely (an acronym's long form or a glossary term, in at most MAX_TERM_PASSAGES
-      passages): "a public protection operations centre to complete ... the work of a MASH"
-      for "develop an effective county multi-agency safeguarding hub";
-    * the target asks for practice applied across the force (`spread` phrases of
-      link-cues.yaml) and the report says the initiative should spread, or is spreading, from
-      where it runs (`spreading` phrases in the naming sentence or the next one);
-    * for a previous inspection's finding, the initiative is named in its progress passage.
-  Weak cues (WEAK_CUE):
-    * the target names a place where the initiative runs (`Initiative.places`);
-    * the target asks for practice applied across the force and the naming sentence places the
-      initiative in one part of it (`local` phrases, or a place the report names).
+- section: 1 when the initiative is mentioned under the target's question, else 0;
+- theme: overlap coefficient of the target's and the initiative's themes;
+- lexical: the best TF-IDF cosine (Snowball stems, acronyms expanded) between the target and a
+  window where the initiative is named, divided by LEXICAL_SATURATION, capped at 1;
+- cue: 1 for a chain or an explicit cue, WEAK_CUE for a weak one (the target names a place where
+  the initiative runs, or asks for force-wide practice that runs locally), else 0.
 
-The weights sum to 1, so the score lies in 0..1. A link is above the threshold (and becomes
-`peel:addresses`) when its score is at least THRESHOLD. Section and themes alone stay below
-it, and so does a weak cue with them: a link needs similar text or a strong cue. One set of
-weights and one threshold serve every report.
+THRESHOLD equals W_CUE, and the other weights add up to less: a link reaches the threshold
+only with a chain or an explicit cue; everything else stays a candidate below it. One set of
+weights, cue lists and threshold serve every report. Rationales quote the chain: ask ->
+problem (line) -> response (line) naming the initiative.
 
-Curated links (`<report stem>.links.yaml` beside the report) are an expert's assertions with
-a quote that must occur in the report; they score 1.0, carry the method `curated`, and take
-the place of whatever the scorer found for the same pair.
+Curated links (`<report stem>.links.yaml` beside the report, `peelkg.loaders.curated`) are an
+analyst's decisions, checked against the report's text: an accepted pair scores 1.0 with the
+method `curated`, a rejected one keeps its score with the method `rejected` and stays below the
+threshold, whatever the scorer found for the pair.
 """
 
 from __future__ import annotations
@@ -50,7 +52,7 @@ import io
 import json
 import re
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from enum import Enum
 from functools import lru_cache
 from pathlib import Path
@@ -59,91 +61,39 @@ import snowballstemmer
 import yaml
 from sklearn.feature_extraction.text import TfidfVectorizer
 
-from peelkg.errors import InputError, first_line
 from peelkg.loaders.acronyms import find_definitions, singular
+from peelkg.loaders.curated import (  # noqa: F401  (CuratedLinkError, curated_path, load_curated: re-exported for callers)
+    CuratedLink, CuratedLinkError, apply_decisions, curated_for, curated_path, load_curated, resolve_curated,
+)
 from peelkg.loaders.extract import sentences
 from peelkg.loaders.segment import force_area
 from peelkg.model import AddressLink, BlockKind, Facts, Finding, FindingKind, Initiative, LinkMethod
 from peelkg.resources import package_dir
+from peelkg.text import collapse, quote
 
-W_SECTION = 0.15
-W_THEME = 0.15
-W_LEXICAL = 0.40
-W_CUE = 0.30
-WEAK_CUE = 0.5                # value of the cue signal for a weak cue
-THRESHOLD = 0.5
+W_SECTION = 0.10
+W_THEME = 0.10
+W_LEXICAL = 0.25
+W_CUE = 0.55
+WEAK_CUE = 0.4                # value of the cue signal for a weak cue
+THRESHOLD = 0.55              # = W_CUE: a link is stored only where a chain (a strong cue) holds
+COVER_SAME = 0.5              # share of an ask's object a problem-and-response span must name, in its own section
+COVER_OTHER = 0.6             # ... in another section's passage
+CHAIN_SPAN = 2                # sentences a response may follow the problem by, in one passage
+COVER_SPREAD = 0.25           # share of the object a spreading initiative's sentences must name
+OTHER_MIN_WORDS = 3           # words of the object a span in another section must name
+PRIOR_COVER = 0.2             # share of a previous finding a response in its progress passages must name
+FOLLOW_SENTENCES = 2          # sentences after a response that may name what it brought in
+NARRATIVE_PASSAGES = 2        # passages after a progress passage that still tell of that progress
 LEXICAL_SATURATION = 0.35     # a cosine at or above this counts as fully similar text
 LEXICAL_METHOD_MIN = 0.10     # a cosine below this is not reported as the method `lexical`
 MIN_SCORE = 0.2               # candidates scoring less are not returned
 MAX_TERM_PASSAGES = 8         # a term used in more passages than this is too common to be a cue
-QUOTE_LIMIT = 160             # characters of a quote in a rationale
 
 TARGET_KINDS = (FindingKind.AFI, FindingKind.CAUSE_OF_CONCERN, FindingKind.PRIOR_FINDING)
 ADDRESSABLE_KINDS = (FindingKind.AFI, FindingKind.CAUSE_OF_CONCERN)   # the ones that can be unaddressed
 STATEMENT_KINDS = (FindingKind.AFI, FindingKind.CAUSE_OF_CONCERN, FindingKind.RECOMMENDATION)
 TEXT_KINDS = (BlockKind.PARAGRAPH, BlockKind.BULLET, BlockKind.TABLE_ROW, BlockKind.FOOTNOTE)
-
-
-class CuratedLinkError(InputError):
-    """A curated links file is unreadable, or one of its entries does not hold against its report."""
-
-
-@dataclass(frozen=True)
-class CuratedLink:
-    """An expert's assertion that an initiative addresses a finding, with a quote from the report."""
-
-    initiative: str       # label or alias of the initiative, as written in the file
-    target: str           # finding id, e.g. q3-afi-4
-    quote: str            # words of the report that support the link
-    rationale: str
-    source: str = ""      # the file it came from
-    entry: int = 0        # 1-based position in that file
-
-    def fail(self, problem: str) -> CuratedLinkError:
-        return CuratedLinkError(f"{self.source}: entry {self.entry} ({self.initiative} -> {self.target}): {problem}")
-
-
-# --------------------------------------------------------------------------- curated links
-
-
-def curated_path(report: Path | str) -> Path:
-    """`reports/x.txt` -> `reports/x.links.yaml`."""
-    report = Path(report)
-    return report.with_name(f"{report.stem}.links.yaml")
-
-
-def load_curated(path: Path | str) -> list[CuratedLink]:
-    """The entries of a curated links file, checked for shape (they are checked against the report by `link`)."""
-    path = Path(path)
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8-sig"))
-    except (OSError, UnicodeDecodeError, yaml.YAMLError) as error:
-        raise CuratedLinkError(f"{path}: not a readable YAML file: {first_line(error)}") from error
-    if data is None:
-        return []
-    fields = ("initiative", "target", "quote", "rationale")
-    if not isinstance(data, list):
-        raise CuratedLinkError(f"{path}: expected a list of links, each with {', '.join(fields)}")
-    links: list[CuratedLink] = []
-    for number, entry in enumerate(data, start=1):
-        if not isinstance(entry, dict):
-            raise CuratedLinkError(f"{path}: entry {number}: expected a mapping with {', '.join(fields)}")
-        unknown = sorted(str(k) for k in set(entry) - set(fields))
-        if unknown:
-            raise CuratedLinkError(f"{path}: entry {number}: unknown field(s) {', '.join(unknown)}")
-        missing = [f for f in fields if not isinstance(entry.get(f), str) or not entry[f].strip()]
-        if missing:
-            raise CuratedLinkError(f"{path}: entry {number}: missing or empty {', '.join(missing)}")
-        text = {f: entry[f].strip() for f in fields}
-        links.append(CuratedLink(text["initiative"], text["target"], text["quote"], text["rationale"], source=str(path),
-                                 entry=number))
-    return links
-
-
-def curated_for(report: Path | str) -> list[CuratedLink]:
-    """The curated links kept beside a report; none when it has no links file."""
-    path = curated_path(report)
-    return load_curated(path) if path.exists() else []
 
 
 # --------------------------------------------------------------------------- text helpers
@@ -152,11 +102,15 @@ def curated_for(report: Path | str) -> list[CuratedLink]:
 def cue_patterns() -> dict[str, list[re.Pattern]]:
     """The phrase lists of link-cues.yaml, compiled."""
     data = yaml.safe_load((package_dir("peelkg.loaders") / "link-cues.yaml").read_text(encoding="utf-8"))
-    return {kind: [re.compile(p, re.IGNORECASE) for p in patterns] for kind, patterns in data.items()}
+    return {kind: [re.compile(p, re.IGNORECASE) for p in patterns] for kind, patterns in data.items()
+            if not kind.endswith("_words")}
 
 
-def collapse(text: str) -> str:
-    return re.sub(r"\s+", " ", text).strip()
+@lru_cache(maxsize=None)
+def cue_words(kind: str) -> frozenset[str]:
+    """A word list of link-cues.yaml (`generic_object_words`, `generic_action_words`)."""
+    data = yaml.safe_load((package_dir("peelkg.loaders") / "link-cues.yaml").read_text(encoding="utf-8"))
+    return frozenset(data[kind])
 
 
 @lru_cache(maxsize=None)
@@ -168,23 +122,14 @@ def _contains(text: str, phrase: str) -> bool:
     return bool(phrase) and _phrase_pattern(phrase).search(text) is not None
 
 
+@lru_cache(maxsize=None)
+def _any_of(forms: tuple[str, ...]) -> re.Pattern:
+    """One pattern for several phrases, each as a whole word, case ignored."""
+    return re.compile(r"(?<!\w)(?:" + "|".join(re.escape(f) for f in forms) + r")(?!\w)", re.IGNORECASE)
+
+
 def _first(patterns: Iterable[re.Pattern], text: str) -> str | None:
     return next((m.group(0) for p in patterns for m in [p.search(text)] if m), None)
-
-
-def quote(text: str, focus: str = "", limit: int = QUOTE_LIMIT) -> str:
-    """A verbatim stretch of `text` in double quotes, at most `limit` characters, around `focus`, cut at words."""
-    text = collapse(text)
-    if len(text) <= limit:
-        return f'"{text}"'
-    at = text.lower().find(focus.lower()) if focus else -1
-    start = max(0, min(at - limit // 3, len(text) - limit)) if at > 0 else 0
-    if start > 0:
-        start = text.find(" ", start) + 1
-    piece = text[start:start + limit]
-    if start + limit < len(text):
-        piece = piece.rsplit(" ", 1)[0]
-    return '"' + ("…" if start > 0 else "") + piece + ("…" if start + len(piece) < len(text) else "") + '"'
 
 
 def _names(initiative: Initiative) -> list[str]:
@@ -197,7 +142,12 @@ def _names(initiative: Initiative) -> list[str]:
 
 def _stemming_analyzer() -> Callable[[str], list[str]]:
     words = TfidfVectorizer(stop_words="english").build_analyzer()
-    stem = lru_cache(maxsize=None)(snowballstemmer.stemmer("english").stemWord)
+    snowball = snowballstemmer.stemmer("english").stemWord
+
+    @lru_cache(maxsize=None)
+    def stem(word: str) -> str:      # "partnership" meets "partner", "leadership" "leader"
+        return snowball(word[:-4] if word.endswith("ship") and len(word) > 8 else word)
+
     return lambda text: [stem(word) for word in words(text)]
 
 
@@ -217,6 +167,24 @@ class _Cue:
     description: str
     passage: int | None
     strength: float
+    chain: tuple[int, int] | None = None     # (problem passage, response passage) of an evidence chain
+
+
+@dataclass
+class Chain:
+    """The report's own path from a finding's ask to what the force does about it, within one passage."""
+    passage: int
+    problem: str          # the sentence that names the ask's object and the gap
+    response: str         # the sentence that tells what the force does, naming the initiative
+    cover: float          # share of the ask's object (weighted by rarity) the span names
+    follow: tuple[tuple[int, str], ...] = ()   # (passage, sentence) after the response that may name what it brought in
+    matched: int = 0      # how many of the object's words the span names
+
+    def describe(self, ask_object: str, focus: str) -> str:
+        same = self.problem == self.response
+        problem = "" if same else f" -> problem (L{self.passage}): {quote(self.problem, limit=110)}"
+        return (f'chain: asks for "{quote(ask_object, limit=70)[1:-1]}"{problem} -> response (L{self.passage}): '
+                f"{quote(self.response, focus, limit=130)}")
 
 
 @dataclass
@@ -244,8 +212,14 @@ class _Candidate:
 
     def methods(self) -> list[LinkMethod]:
         flags = [(self.section, LinkMethod.SAME_SECTION), (self.theme, LinkMethod.SHARED_THEME),
-                 (self.cosine >= LEXICAL_METHOD_MIN, LinkMethod.LEXICAL), (self.cues, LinkMethod.TEXT_CUE)]
+                 (self.cosine >= LEXICAL_METHOD_MIN, LinkMethod.LEXICAL),
+                 (any(c.chain is None for c in self.cues), LinkMethod.TEXT_CUE),
+                 (self.chain is not None, LinkMethod.EVIDENCE_CHAIN)]
         return [method for on, method in flags if on]
+
+    @property
+    def chain(self) -> tuple[int, int] | None:
+        return next((c.chain for c in self.cues if c.chain is not None), None)
 
     def rationale(self) -> str:
         parts = []
@@ -260,7 +234,7 @@ class _Candidate:
         return "; ".join(parts)
 
     def passages(self) -> list[int]:
-        lines = {c.passage for c in self.cues if c.passage is not None}
+        lines = {c.passage for c in self.cues if c.passage is not None} | {c.chain[0] for c in self.cues if c.chain}
         if self.window is not None:
             lines.add(self.window.passage)
         return sorted(lines or {m.passage for m in self.initiative.mentions})
@@ -290,6 +264,19 @@ class _Report:
         self.places = [(p.slug, p.label) for p in facts.places if p.label and p.label.lower() not in own]
         self.organisations = sorted({n for o in facts.organisations for n in [o.label, *o.alt_labels] if n}, key=len, reverse=True)
         self.rare_terms = self._rare_terms()
+        self.analyze = self.vectorizer.build_analyzer()
+        self.idf = dict(zip(self.vectorizer.get_feature_names_out(), self.vectorizer.idf_))
+        self.generic_stems = {stem for word in cue_words("generic_object_words") for stem in self.analyze(word)}
+        self.generic_actions = {stem for word in cue_words("generic_action_words") for stem in self.analyze(word)}
+        self.sentences = {b.line_start: [s.text for s in sentences(b)] or [b.clean]
+                          for b in self.text_blocks if b.line_start in self.context}
+        self._chains: dict[str, list[Chain]] = {}
+        self._stems: dict[str, frozenset[str]] = {}
+        self._says: dict[tuple[str, str], bool] = {}
+        self.any_cue = {kind: re.compile("|".join(f"(?:{p.pattern})" for p in patterns), re.IGNORECASE)
+                        for kind, patterns in self.cues.items()}
+        self.named: set[tuple[int, str]] = set()    # (passage, sentence) where some initiative is named
+        self.list_after = self._lists()
 
     def expand(self, text: str) -> str:
         """Acronyms replaced by their long forms, so that 'MASH' meets 'multi-agency safeguarding hub'."""
@@ -325,10 +312,128 @@ class _Report:
         rare = []
         for key, forms in sorted(terms.items()):
             ordered = sorted((f for f in forms if len(f) >= 3), key=lambda f: (-len(f), f))
-            used = sum(1 for b in self.text_blocks if any(_contains(b.clean, f) for f in ordered))
+            pattern = _any_of(tuple(ordered))
+            used = sum(1 for b in self.text_blocks if pattern.search(b.clean))
             if 0 < used <= MAX_TERM_PASSAGES:
                 rare.append((key, ordered))
         return rare
+
+    def _lists(self) -> dict[int, tuple[tuple[int, str], ...]]:
+        """Passage ending with ':' -> the sentences of the bullets that follow it ("the force has introduced:")."""
+        lists: dict[int, tuple[tuple[int, str], ...]] = {}
+        blocks = self.facts.document.blocks
+        for n, block in enumerate(blocks):
+            if block.kind is BlockKind.PARAGRAPH and block.clean.rstrip().endswith(":"):
+                items: list[tuple[int, str]] = []
+                for following in blocks[n + 1:]:
+                    if following.kind is not BlockKind.BULLET:
+                        break
+                    items.extend((following.line_start, s) for s in self.sentences.get(following.line_start, []))
+                lists[block.line_start] = tuple(items)
+        return lists
+
+    def object_stems(self, finding: Finding) -> set[str]:
+        """The stems of what the finding asks about (its ask's object, else its text), generic words left out."""
+        ask = finding.ask
+        if ask is None:
+            wanted = finding.text
+        elif finding.kind is FindingKind.PRIOR_FINDING:      # read back in other words: all it said counts
+            wanted = " ".join([ask.object, ask.purpose, ask.scope])
+        else:
+            wanted = ask.object
+        return {t for t in self.analyze(self.expand(wanted)) if t not in self.generic_stems}
+
+    def stems(self, text: str) -> frozenset[str]:
+        """The stems of a text, acronyms expanded; computed once per text."""
+        if text not in self._stems:
+            self._stems[text] = frozenset(self.analyze(self.expand(text)))
+        return self._stems[text]
+
+    def cover(self, wanted: set[str], text: str) -> float:
+        """Share of `wanted` stems that `text` names, each weighted by its rarity in the report (IDF)."""
+        if not wanted:
+            return 0.0
+        found = self.stems(text)
+        total = sum(self.idf.get(t, 1.0) for t in wanted)
+        return sum(self.idf.get(t, 1.0) for t in wanted & found) / total
+
+    def chains(self, finding: Finding) -> list[Chain]:
+        """Every problem-then-response span of the report's passages that names the finding's ask.
+
+        Within one passage: a sentence that names a gap (`gap` phrases) and, at most CHAIN_SPAN
+        sentences later or in the same sentence, one that tells what the force does about it
+        (`response` phrases); together they name at least COVER_SAME of the ask's object
+        (COVER_OTHER in another question's section, where only the words make the link).
+        """
+        if finding.id in self._chains:
+            return self._chains[finding.id]
+        wanted = self.object_stems(finding)
+        reducing = bool(finding.ask and _first(self.cues["reducing_actions"], finding.ask.action))
+        own: list[Chain] = []
+        other: list[Chain] = []
+        for line, parts in self.sentences.items():
+            block = self.blocks[line]
+            same = block.section == finding.question_id
+            if finding.kind is FindingKind.PRIOR_FINDING and line in self.narrative(finding):
+                found = self._spans(parts, line, wanted, PRIOR_COVER, gap_needed=False)
+            else:
+                found = self._spans(parts, line, wanted, COVER_SAME if same else COVER_OTHER,
+                                    problem_words=1 if same else 2, reducing=reducing)
+            (own if same else other).extend(c for c in found if same or c.matched >= OTHER_MIN_WORDS)
+        answered = [c for c in own if ({(c.passage, c.response)} | set(c.follow)) & self.named]
+        self._chains[finding.id] = own + other if not answered else own
+        return self._chains[finding.id]
+
+    def _spans(self, parts: list[str], line: int, wanted: set[str], bar: float, gap_needed: bool = True,
+               problem_words: int = 1, reducing: bool = False) -> list[Chain]:
+        """Chains in one passage: it names `bar` of the object; a problem sentence (a gap that names
+        `problem_words` of the object) comes at most CHAIN_SPAN sentences before a response."""
+        whole = " ".join(parts)       # the passage tells the problem and the response together
+        cover = self.cover(wanted, whole)
+        if cover < bar:
+            return []
+
+        def problem(part: str) -> bool:
+            if not gap_needed:
+                return True
+            if reducing and self.cover(wanted, part) >= COVER_SAME:
+                return True
+            return self.says(part, "gap") and (len(wanted & self.stems(part)) >= problem_words or self.says(part, "problem_anaphors"))
+
+        gaps = [i for i, part in enumerate(parts) if problem(part)]
+        matched = len(wanted & self.stems(whole))
+        found = []
+        for r, response in enumerate(parts):
+            gap = next((g for g in gaps if r - CHAIN_SPAN <= g <= r), None)
+            if gap is None or not self.says(response, "response"):
+                continue
+            follow = tuple((line, part) for part in parts[r + 1:r + 1 + FOLLOW_SENTENCES])
+            if r == len(parts) - 1 and response.rstrip().endswith(":"):
+                follow += self.list_after.get(line, ())
+            found.append(Chain(line, parts[gap], response, round(cover, 4), follow, matched))
+        return found
+
+    def says(self, sentence: str, kind: str) -> bool:
+        """Whether a sentence has a cue of `kind` (gap, response, problem_anaphors); computed once per sentence."""
+        key = (sentence, kind)
+        if key not in self._says:
+            self._says[key] = bool(self.any_cue[kind].search(sentence))
+        return self._says[key]
+
+    def narrative(self, finding: Finding) -> set[int]:
+        """The passages that tell of progress on a previous finding: its progress passages and the next
+        NARRATIVE_PASSAGES text passages under the same heading."""
+        lines: set[int] = set()
+        order = [b for b in self.facts.document.blocks if b.kind in TEXT_KINDS]
+        for start in finding.progress_passages:
+            at = next((n for n, b in enumerate(order) if b.line_start == start), None)
+            if at is None:
+                continue
+            for block in order[at:at + 1 + NARRATIVE_PASSAGES]:
+                if (block.section, block.heading_line) != (order[at].section, order[at].heading_line):
+                    break
+                lines.add(block.line_start)
+        return lines
 
     def target_text(self, finding: Finding) -> str:
         if finding.kind is FindingKind.CAUSE_OF_CONCERN:
@@ -375,18 +480,20 @@ class _Report:
         if named:
             cues.append(_Cue(f'finding names "{named}"', None, 1.0))
         for key, forms in self.rare_terms:
-            if not any(_contains(text, f) for f in forms) or any(_contains(named or "", f) for f in forms):
+            pattern = _any_of(tuple(forms))
+            if not pattern.search(text) or pattern.search(named or ""):
                 continue
-            window = next((w for w in near if any(_contains(w.sentence, f) for f in forms)), None)
+            window = next((w for w in near if pattern.search(w.sentence)), None)
             if window is not None:
                 form = next(f for f in forms if _contains(window.sentence, f))
                 cues.append(_Cue(f'described with "{key}" (L{window.passage}): {quote(window.sentence, form)}', window.passage, 1.0))
                 break
         spread = _first(self.cues["spread"], text)
         if spread:
+            wanted = self.object_stems(finding)
             for window in near:
                 spreading = _first(self.cues["spreading"], window.text)
-                if spreading:
+                if spreading and self.cover(wanted, window.text) >= COVER_SPREAD:
                     cues.append(_Cue(f'finding asks for "{spread}"; the report says "{spreading}" (L{window.passage})',
                                      window.passage, 1.0))
                     break
@@ -402,67 +509,57 @@ class _Report:
         if place and place[0] in initiative.places:
             window = next((w for w in near if _contains(self.without_organisations(w.sentence), place[1])), None)
             cues.append(_Cue(f"runs in {place[1]}, which the finding names", window.passage if window else None, WEAK_CUE))
-        if finding.kind is FindingKind.PRIOR_FINDING:
-            line = next((w.passage for w in windows if w.passage in finding.progress_passages), None)
-            if line is not None:
-                cues.append(_Cue(f"named in the passage on progress since (L{line})", line, 1.0))
+        for chain in self.chains(finding):
+            window = next((w for w in near if (w.passage, w.sentence) in {(chain.passage, chain.response), *chain.follow}), None)
+            if window is not None:
+                focus = next((n for n in _names(initiative) if _contains(window.sentence, n)), "")
+                ask_object = finding.ask.object if finding.ask is not None else finding.text
+                cues.append(_Cue(chain.describe(ask_object, focus), window.passage, 1.0, (chain.passage, window.passage)))
+                break
+        if finding.kind is FindingKind.PRIOR_FINDING and finding.ask is not None and finding.ask.action:
+            actions = set(self.analyze(finding.ask.action)) - self.generic_actions
+            for window in near:
+                if actions and self.blocks[window.passage].section == finding.question_id \
+                        and actions & self.stems(window.sentence):
+                    cues.append(_Cue(f'previous finding asked to "{finding.ask.action}"; the report tells it was done '
+                                     f"(L{window.passage}): {quote(window.sentence)}", window.passage, 1.0))
+                    break
         return cues
-
-
-def _resolve_curated(facts: Facts, curated: Sequence[CuratedLink], targets: dict[str, Finding]) -> dict[tuple[str, str], AddressLink]:
-    """Curated links checked against the report: initiative and target exist, the quote occurs in a passage."""
-    by_name: dict[str, str] = {}
-    for initiative in facts.initiatives:
-        for name in [initiative.slug, initiative.label, *initiative.alt_labels]:
-            by_name.setdefault(collapse(name).lower(), initiative.slug)
-    passages = [(b.line_start, collapse(b.clean), collapse(b.text)) for b in facts.document.blocks]
-    links: dict[tuple[str, str], AddressLink] = {}
-    for entry in curated:
-        slug = by_name.get(collapse(entry.initiative).lower())
-        if slug is None:
-            raise entry.fail(f'no initiative called "{entry.initiative}" in the report')
-        if entry.target not in targets:
-            raise entry.fail(f"no area for improvement, cause of concern or previous finding {entry.target} in the report")
-        words = collapse(entry.quote)
-        line = next((line for line, clean, raw in passages if words in clean or words in raw), None)
-        if line is None:
-            raise entry.fail(f"quote not found in the report text: {quote(words, limit=60)}")
-        rationale = f"curated: {collapse(entry.rationale).rstrip('.')}; quote (L{line}): {quote(words)}"
-        links[(slug, entry.target)] = AddressLink(slug, entry.target, 1.0, [LinkMethod.CURATED], rationale, [line], True)
-    return links
 
 
 def link(facts: Facts, curated: Sequence[CuratedLink] = ()) -> list[AddressLink]:
     """Scored, explained links from the report's initiatives to its findings, curated ones included.
 
     For each target in report order, its candidates from best to worst (those scoring at least
-    MIN_SCORE). Raises CuratedLinkError when a curated link names an unknown initiative or
-    finding, or quotes words the report does not contain.
+    MIN_SCORE), the analyst's decisions in place of the scorer's for their pairs. Raises
+    CuratedLinkError when a curated link names an unknown initiative or finding, or quotes words
+    the report does not contain.
     """
     targets = {f.id: f for f in facts.findings if f.kind in TARGET_KINDS}
-    fixed = _resolve_curated(facts, curated, targets)
+    decisions = resolve_curated(facts, curated, targets)
     report = _Report(facts) if facts.initiatives and targets else None
     windows = {i.slug: report.windows(i) for i in facts.initiatives} if report else {}
+    if report is not None:
+        report.named = {(w.passage, w.sentence) for found in windows.values() for w in found if w.near}
     vectors = {slug: report.vectorizer.transform([report.expand(w.text) for w in found])
                for slug, found in windows.items() if found} if report else {}
     links: list[AddressLink] = []
     for finding in targets.values():
-        found = [l for (_, target), l in fixed.items() if target == finding.id]
+        found: list[AddressLink] = []
         if report is not None:
             query = report.vectorizer.transform([report.expand(report.target_text(finding))])
             # TF-IDF rows are L2-normalised, so one sparse product gives every window's cosine at once
             products = {slug: (matrix @ query.T).toarray().ravel().tolist() for slug, matrix in vectors.items()}
             for initiative in facts.initiatives:
-                if (initiative.slug, finding.id) in fixed:
-                    continue
                 similarities = products.get(initiative.slug, [])
                 candidate = report.score(finding, initiative, windows[initiative.slug], similarities)
                 score = round(candidate.score, 4)
                 if score >= MIN_SCORE:
+                    problem, response = candidate.chain or (None, None)
                     found.append(AddressLink(initiative.slug, finding.id, score, candidate.methods(), candidate.rationale(),
-                                             candidate.passages(), score >= THRESHOLD))
+                                             candidate.passages(), score >= THRESHOLD, problem, response))
         links.extend(sorted(found, key=lambda l: (-l.score, l.initiative)))
-    return links
+    return apply_decisions(links, decisions, targets)
 
 
 # --------------------------------------------------------------------------- link tables
@@ -509,7 +606,8 @@ def links_for_report(path: Path | str, *, curated: bool = True) -> ReportLinks:
 def _link_record(rank: int, link_: AddressLink, report: ReportLinks) -> dict:
     return {"rank": rank, "initiative": link_.initiative, "label": report.label(link_.initiative), "score": link_.score,
             "above_threshold": link_.above_threshold, "methods": [m.value for m in link_.methods],
-            "rationale": link_.rationale, "passages": link_.passages}
+            "rationale": link_.rationale, "passages": link_.passages,
+            "problem_passage": link_.problem_passage, "response_passage": link_.response_passage}
 
 
 def format_links(reports: Sequence[ReportLinks], fmt: LinkFormat = LinkFormat.TABLE, top: int = 5) -> str:
@@ -522,6 +620,7 @@ def format_links(reports: Sequence[ReportLinks], fmt: LinkFormat = LinkFormat.TA
         data = {"threshold": THRESHOLD, "reports": [{
             "report": r.path,
             "findings": [{"id": f.id, "kind": f.kind.value, "question": f.question_id, "text": f.text,
+                          "ask": asdict(f.ask) if f.ask is not None else None,
                           "unaddressed": f in r.unaddressed(),
                           "links": [_link_record(n, l, r) for n, l in enumerate(shown(r, f), start=1)]} for f in r.targets()],
             "unaddressed": [f.id for f in r.unaddressed()],
@@ -530,7 +629,7 @@ def format_links(reports: Sequence[ReportLinks], fmt: LinkFormat = LinkFormat.TA
     if fmt is LinkFormat.CSV:
         out = io.StringIO()
         columns = ["report", "finding", "kind", "unaddressed", "rank", "initiative", "label", "score", "above_threshold",
-                   "methods", "rationale", "passages"]
+                   "methods", "rationale", "passages", "problem_passage", "response_passage"]
         writer = csv.DictWriter(out, columns, lineterminator="\n")
         writer.writeheader()
         for r in reports:
@@ -550,6 +649,10 @@ def format_links(reports: Sequence[ReportLinks], fmt: LinkFormat = LinkFormat.TA
         for f in r.targets():
             lines.append("")
             lines.append(f"{f.id}  {_short(f.text)}")
+            if f.ask is not None:
+                said = [f"{name}: {value}" for name, value in (("action", f.ask.action), ("object", f.ask.object),
+                                                                ("scope", f.ask.scope), ("purpose", f.ask.purpose)) if value]
+                lines.append(f"    asks  {_short(' | '.join(said), 140)}")
             ranked = shown(r, f)
             if not ranked:
                 lines.append("      (no candidate initiative)")

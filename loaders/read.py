@@ -5,7 +5,9 @@ The exact lines are kept for provenance; the normalised lines (one for one) serv
 
 from __future__ import annotations
 
+import os
 import re
+import stat
 import unicodedata
 from collections import Counter
 from functools import cache
@@ -13,7 +15,7 @@ from pathlib import Path
 
 import yaml
 
-from peelkg.errors import ReportFormatError
+from peelkg.errors import InputError, LimitExceeded, ReportFormatError
 from peelkg.model import FootnoteRef, SourceText
 from peelkg.resources import package_dir
 
@@ -25,6 +27,8 @@ FOOTNOTE_START = re.compile(r"^\s*(" + _SUP + r")\s")
 # Markers inside a line: superscript runs (also "⁸,⁹" pairs) and LaTeX-style "^{16}" / "^{*}".
 INLINE_MARKER = re.compile(r"\s?(" + _SUP + r"(?:\s?,\s?" + _SUP + r")*)|\^\{(\d+|\*)\}")
 WORD = re.compile(r"[A-Za-z]+(?:-[A-Za-z]+)*")
+# Control characters that are neither line ends, tabs nor layout (see normalisation.yaml).
+NOT_TEXT = re.compile("[\x00-\x08\x0e-\x1f\x7f-\x84\x86-\x9f]")
 
 
 @cache
@@ -43,6 +47,9 @@ def decode_report(data: bytes, path: str) -> str:
         raise ReportFormatError(path, "the file is empty; expected the plain text of an inspection report")
     if data.startswith(b"%PDF"):
         raise ReportFormatError(path, "this is a PDF file; convert it to UTF-8 text first (e.g. pdftotext)")
+    utf16 = _utf16(data)
+    if utf16:
+        raise ReportFormatError(path, f"this is {utf16} text, not UTF-8; convert it first (e.g. iconv -f UTF-16 -t UTF-8)")
     if b"\x00" in data[:4096]:
         raise ReportFormatError(path, "this is a binary file, not UTF-8 text")
     try:
@@ -51,6 +58,34 @@ def decode_report(data: bytes, path: str) -> str:
         raise ReportFormatError(
             path, f"not valid UTF-8 at byte offset {error.start} (byte 0x{data[error.start]:02x}); save the report as UTF-8"
         ) from error
+
+
+def _utf16(data: bytes) -> str | None:
+    """'UTF-16' when the bytes are UTF-16 text (by its byte order mark, or NULs in every other byte)."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return "UTF-16"
+    head = data[:4096]
+    if len(head) >= 16 and len(head) % 2 == 0:
+        for parity, name in ((1, "UTF-16LE"), (0, "UTF-16BE")):
+            if head[parity::2].count(0) >= 0.9 * (len(head) // 2) and head[1 - parity::2].count(0) == 0:
+                return f"{name} (no byte order mark)"
+    return None
+
+
+def check_text(text: str, path: str) -> None:
+    """Refuse control characters that are not text (NUL, ESC, ...), naming the first one's line."""
+    found = NOT_TEXT.search(text)
+    if found:
+        line = text.count("\n", 0, found.start()) + 1
+        raise ReportFormatError(path, f"control character U+{ord(found.group()):04X} is not text; is this the report?", line)
+
+
+def remove_layout(line: str) -> str:
+    """Page breaks and line separators inside a line become spaces; at either end they go."""
+    layout = "".join(normalisation_rules()["layout"])
+    if not any(char in line for char in layout):
+        return line
+    return line.strip(layout).translate({ord(char): " " for char in layout})
 
 
 def detach_markers(line: str, line_number: int) -> tuple[str, list[FootnoteRef]]:
@@ -122,7 +157,9 @@ def _match_case(original: str, replacement: str) -> str:
 
 def read_text(text: str, path: str) -> SourceText:
     """Split text into exact lines and normalised lines (same count), collecting footnote markers."""
-    raw_lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    check_text(text, path)
+    raw_lines = [remove_layout(line) for line in text.split("\n")]
     if raw_lines and raw_lines[-1] == "":
         raw_lines.pop()
     refs: list[FootnoteRef] = []
@@ -134,13 +171,44 @@ def read_text(text: str, path: str) -> SourceText:
     return SourceText(path=path, raw_lines=raw_lines, lines=repair_hyphenation(detached), footnote_refs=refs)
 
 
+MAX_REPORT_BYTES = 2_000_000
+"""Largest report file read (12 times the bundled report; build time grows faster than size).
+$PEELKG_MAX_REPORT_BYTES overrides it."""
+
+
+def max_report_bytes() -> int:
+    """The size limit for a report file: $PEELKG_MAX_REPORT_BYTES, else MAX_REPORT_BYTES."""
+    value = os.environ.get("PEELKG_MAX_REPORT_BYTES", "").strip()
+    if not value:
+        return MAX_REPORT_BYTES
+    if not value.isdigit() or int(value) < 1:
+        raise InputError(f"PEELKG_MAX_REPORT_BYTES={value!r}: give a whole number of bytes, 1 or more")
+    return int(value)
+
+
 def read_report(path: Path | str) -> SourceText:
-    """Read a report file; raises ReportFormatError naming the file for anything that is not UTF-8 text."""
+    """Read a report file; raises ReportFormatError naming the file for anything that is not UTF-8 text.
+
+    Only regular files are read (a FIFO would hang, /dev/zero never end), and at most
+    `max_report_bytes()` of them.
+    """
     path = Path(path)
+    limit = max_report_bytes()
     try:
-        data = path.read_bytes()
+        mode = path.stat().st_mode
+        if stat.S_ISDIR(mode):
+            raise ReportFormatError(str(path), "is a directory, not a report file")
+        if not stat.S_ISREG(mode):
+            raise ReportFormatError(str(path), "is not a regular file (a pipe, device or socket); save the report to a file")
+        with path.open("rb") as handle:
+            data = handle.read(limit + 1)
     except FileNotFoundError as error:
         raise ReportFormatError(str(path), "no such file") from error
     except IsADirectoryError as error:
         raise ReportFormatError(str(path), "is a directory, not a report file") from error
+    except PermissionError as error:
+        raise ReportFormatError(str(path), "cannot be read (permission denied)") from error
+    if len(data) > limit:
+        raise LimitExceeded(f"{path}: larger than {limit:,} bytes, far beyond any inspection report; "
+                            f"if it really is one, raise PEELKG_MAX_REPORT_BYTES")
     return read_text(decode_report(data, str(path)), str(path))

@@ -408,6 +408,10 @@ def segment(source: SourceText) -> Document:
 
     blocks = _merge_broken_paragraphs(blocks)
     _resolve_footnote_refs(source, blocks)
+    cut = _cut_short(blocks)
+    if cut is not None:
+        issues.append(Issue(Severity.WARNING, f"the text stops mid-sentence (\"…{cut.clean[-40:]}\"); "
+                            "the file may be cut short: passages after this line are missing", source.path, cut.line_end))
     # The template's questions exist whether or not this report's text kept their sections.
     if not any(q.id == "overall" for q in questions):
         issues.append(Issue(Severity.WARNING, f"missing section: '{data['overall']['overview_heading']}'", source.path))
@@ -422,6 +426,17 @@ def segment(source: SourceText) -> Document:
     if not seen_core and not any(h.kind is HeadingKind.OVERVIEW for h in headings):
         raise ReportFormatError(source.path, "no question sections of the inspection template were found; is this a complete report?")
     return Document(source=source, meta=meta, headings=headings, blocks=blocks, questions=questions, issues=issues)
+
+
+def _cut_short(blocks: list[Block]) -> Block | None:
+    """The last block, when the text stops in the middle of it (a truncated file), else None.
+
+    A report ends with a sentence; a file cut at a random place almost never does.
+    """
+    last = max(blocks, key=lambda block: block.line_end, default=None)
+    if last is None or last.kind not in (BlockKind.PARAGRAPH, BlockKind.BULLET) or last.clean.rstrip().endswith(TERMINAL):
+        return None
+    return last
 
 
 def _merge_broken_paragraphs(blocks: list[Block]) -> list[Block]:

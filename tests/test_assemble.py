@@ -95,3 +95,23 @@ def test_whole_graph_matches_the_golden_file():
         _, only_got, only_expected = graph_diff(to_isomorphic(graph), to_isomorphic(expected))
         pytest.fail("graph differs from golden file:\n+ " + "\n+ ".join(map(str, sorted(only_got)))[:3000]
                     + "\n- " + "\n- ".join(map(str, sorted(only_expected)))[:3000])
+
+
+@pytest.mark.parametrize("names", [("警察", "消防"), ("<>\"'", "«»"), ("", " ")])
+def test_a_name_with_nothing_in_ascii_gets_a_slug_of_its_own(names):
+    from peelkg.loaders.assemble import slug
+
+    slugs = [slug(name) for name in names]
+    assert all(slugs) and slugs[0] != slugs[1]
+    assert all(s.startswith("x-") and s.replace("-", "").isalnum() and s.isascii() for s in slugs)
+    assert slug("Operation Raptor") == "operation-raptor" and slug("Ⅹ Police") == "x-police"
+
+
+def test_a_force_named_without_ascii_gets_a_whole_iri(tmp_path):
+    text = ESSEX.read_text(encoding="utf-8").replace("Essex Police", "警察").replace("Essex", "警察")
+    path = tmp_path / "keisatsu-2016-effectiveness.txt"
+    path.write_text(text, encoding="utf-8")
+    built = load_report(path)
+    assert "/force/x-" in str(next(o for g in built.graphs.values() for o in g.objects(None, PEEL.aboutForce)))
+    iris = {str(t) for g in built.graphs.values() for triple in g for t in triple} | set(built.graphs)
+    assert not [iri for iri in iris if iri.startswith("https://w3id.org/peelkg/") and ("//" in iri[8:] or iri.endswith("/"))]

@@ -156,7 +156,6 @@ def test_quick_bench_runs_and_prints_every_figure(tmp_path: Path) -> None:
     data = json.loads(out.read_text(encoding="utf-8"))
     assert data["quick"] is True and data["machine"]["cpus"]
     assert len(data["figures"]) == table.count("\n| ") - 1 and all("status" in f for f in data["figures"])
-    assert data["seconds"] < 120
 
 
 def canned_result(*values: float) -> bench.BenchResult:

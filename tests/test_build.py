@@ -25,6 +25,7 @@ from peelkg.cli import main
 from peelkg.errors import InputError, ReportFormatError, ValidationFailed
 from peelkg.graph import build as bd
 from peelkg.graph import store as st
+from peelkg.graph import versions
 from peelkg.graph.validate import ShaclSeverity, ValidationReport, ValidationResult
 from peelkg.model import Issue, Severity
 from peelkg.resources import GRAPH_BASE, ONTOLOGY_GRAPH, bundled_reports
@@ -46,7 +47,7 @@ class FakeBuild:
 
 
 def write_report(folder: Path, force: str, *, afis: int = 2, invalid: bool = False, warning: str | None = None,
-                 doubtful: bool = False) -> Path:
+                 doubtful: bool = False, force_name: str | None = None, file: str | None = None) -> Path:
     """A fake report file: the report and links graphs of `force` as TriG."""
     key = f"{INSP}/{force}"
     dataset = rdflib.Dataset()
@@ -69,7 +70,10 @@ def write_report(folder: Path, force: str, *, afis: int = 2, invalid: bool = Fal
         report.add((report_iri, EX.warning, Literal(warning)))
     if doubtful:
         report.add((report_iri, EX.doubtful, Literal(True)))
-    path = folder / f"{force}.trig"
+    if force_name:
+        report.add((report_iri, PEEL.aboutForce, ID[f"force/{force}"]))
+        report.add((ID[f"force/{force}"], RDFS.label, Literal(force_name)))
+    path = folder / f"{file or force}.trig"
     dataset.serialize(path, format="trig")
     return path
 
@@ -139,7 +143,12 @@ def files_of(folder: Path) -> dict[str, bytes]:
 
 
 def siblings(store_dir: Path) -> list[str]:
-    return sorted(path.name for path in store_dir.parent.iterdir() if path.name.startswith(store_dir.name))
+    """What lies beside the store, with anything but the lock and published versions in its versions folder."""
+    vdir = versions.versions_dir(store_dir)
+    found = sorted(path.name for path in store_dir.parent.iterdir() if path.name.lstrip(".").startswith(store_dir.name))
+    if vdir.is_dir():
+        found += sorted(f"{vdir.name}/{path.name}" for path in vdir.iterdir() if not path.name.isdigit() and path.name != "lock")
+    return [name for name in found if name != vdir.name]
 
 
 def assert_same_dataset(first: Path, second: Path) -> None:
@@ -222,6 +231,24 @@ def test_the_same_report_twice_is_refused(fakes, reports, tmp_path):
     copy.write_bytes(path.read_bytes())
     with pytest.raises(InputError, match="same report"):
         bd.build_store([path, copy], tmp_path / "store")
+
+
+def test_two_reports_whose_force_names_give_one_key_are_refused_naming_both(fakes, reports, tmp_path):
+    first = write_report(reports, "x-police", force_name="Ⅹ Police", file="first")
+    third = write_report(reports, "x-police", force_name="Χ Police", file="third")   # a Greek capital chi
+    with pytest.raises(InputError, match=r"third.trig: report of 'Χ Police' would get the IRIs of .*first.trig, "
+                                         r"the report of 'Ⅹ Police' \(peel-2016-effectiveness/x-police\); the two force names collide"):
+        bd.build_store([first, third], tmp_path / "store")
+
+
+def test_adding_a_report_whose_key_is_taken_by_another_force_is_refused(fakes, reports, tmp_path):
+    store_dir = tmp_path / "store"
+    bd.build_store([write_report(reports, "x-police", force_name="Ⅹ Police", file="first")], store_dir)
+    with pytest.raises(InputError, match=r"second.trig: report of 'Χ Police' would replace the stored report of 'Ⅹ Police' "
+                                         r"\(peel-2016-effectiveness/x-police\); the two force names collide"):
+        bd.add_report(write_report(reports, "x-police", force_name="Χ Police", file="second"), store_dir)
+    bd.add_report(write_report(reports, "x-police", force_name="X police!", file="again", afis=1), store_dir)
+    assert len(read(store_dir, graph_iri("report", "x-police"))) < 10
 
 
 def test_a_graph_outside_the_report_is_refused(fakes, reports, tmp_path, monkeypatch):
@@ -316,19 +343,11 @@ def test_a_folder_that_is_not_a_store_is_never_overwritten(fakes, reports, tmp_p
 def test_leftovers_of_killed_builds_are_cleaned_up(built, reports):
     store_dir, _, _ = built
     dead = 2**22 + 12345   # above the default pid_max, so never a live process
-    stale = store_dir.with_name(f"store.building-{dead}")
-    stale.mkdir()
-    (stale / "CURRENT").write_text("half built")
+    for stale in (store_dir.with_name(f"store.building-{dead}"), versions.versions_dir(store_dir) / f"building-{dead}"):
+        stale.mkdir()
+        (stale / "CURRENT").write_text("half built")
     bd.build_store([write_report(reports, "south-police")], store_dir)
     assert siblings(store_dir) == ["store"]
-
-
-def test_a_store_left_aside_by_a_killed_swap_is_restored(built):
-    store_dir, files, report = built
-    aside = store_dir.with_name(f"store.old-{2**22 + 12345}")
-    store_dir.rename(aside)
-    bd.recover_interrupted(store_dir)
-    assert_untouched(store_dir, files, report)
 
 
 # --------------------------------------------------------------------------- adding reports
@@ -378,6 +397,28 @@ def test_two_builds_give_isomorphic_datasets(fakes, reports, tmp_path):
     bd.build_store(paths, tmp_path / "one")
     bd.build_store(list(reversed(paths)), tmp_path / "two")
     assert_same_dataset(tmp_path / "one", tmp_path / "two")
+
+
+@pytest.mark.parametrize("fmt", list(st.ExportFormat))
+def test_two_builds_export_the_same_bytes(fakes, reports, tmp_path, fmt):
+    """Blank nodes (the reports' and the ontology's) get canonical labels, not random ones."""
+    paths = [write_report(reports, "north-police"), write_report(reports, "south-police", afis=3)]
+    bd.build_store(paths, tmp_path / "one")
+    bd.build_store(list(reversed(paths)), tmp_path / "two")
+    one, two = st.export(tmp_path / "one", fmt), st.export(tmp_path / "two", fmt)
+    assert one == two
+    assert b"_:" in one or b'"@id": "_:' in one
+
+
+def test_a_replaced_report_leaves_no_blank_node_behind_in_the_union(fakes, reports, tmp_path):
+    store_dir = tmp_path / "store"
+    bd.build_store([write_report(reports, "north-police")], store_dir)
+    bd.add_report(write_report(reports, "north-police", afis=1), store_dir)
+    fresh = tmp_path / "fresh"
+    bd.build_store([reports / "north-police.trig"], fresh)
+    default = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
+    counts = [next(iter(st.open_store(path).query(default)))["n"].value for path in (store_dir, fresh)]
+    assert counts[0] == counts[1]
 
 
 # --------------------------------------------------------------------------- the commands
@@ -488,6 +529,23 @@ def test_the_bundled_report_round_trips_through_the_store(tmp_path):
     st.load_graphs(store, graphs)
     for iri, graph in graphs.items():
         assert isomorphic(st.read_graph(store, iri), graph), f"{iri} changed on its way through the store"
+
+
+def test_page_breaks_and_line_separators_in_the_report_text_build(tmp_path):
+    """pdftotext's form feeds and a U+2028 used to end the build with an N-Quads parser error."""
+    from peelkg.pipeline import load_report
+
+    lines = bundled_reports()[0].read_text(encoding="utf-8").split("\n")
+    for number in range(60, len(lines), 60):
+        lines[number] = "\f" + lines[number]
+    lines[400] = lines[400].replace(" ", "\u2028", 1) + "\x85"
+    path = tmp_path / "essex-2016-effectiveness.txt"
+    path.write_text("\n".join(lines), encoding="utf-8")
+    graphs = load_report(path).graphs
+    store = st.create_store(tmp_path / "store")
+    st.load_graphs(store, graphs)
+    texts = [str(o) for g in graphs.values() for o in g.objects(None, PEEL.text)]
+    assert texts and not any(char in text for text in texts for char in "\f\x85\u2028")
 
 
 # --------------------------------------------------------------------------- worker processes

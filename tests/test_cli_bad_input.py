@@ -38,7 +38,8 @@ def test_a_bad_report_leaves_the_previous_store_intact(tmp_path):
     result = build(str(BAD_DIR / "latin1.txt"), "--store", str(store))
     assert result.exit_code == 2
     assert sorted(p.name for p in store.iterdir()) == before
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["store"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["store", "store.versions"]
+    assert sorted(p.name for p in (tmp_path / "store.versions").iterdir()) == ["1", "lock"]
 
 
 @pytest.mark.parametrize("name, warnings", [("truncated.txt", 4), ("missing-section.txt", 1)])

@@ -2,6 +2,7 @@
 
 import re
 
+import click
 import pytest
 from click.testing import CliRunner
 
@@ -17,6 +18,18 @@ def test_every_command_has_help_and_is_in_the_readme(name):
     assert result.exit_code == 0
     assert len(main.commands[name].help or "") > 20
     assert f"peelkg {name}" in README, f"README does not mention `peelkg {name}`"
+
+
+SUBCOMMANDS = sorted((group, name) for group, command in main.commands.items()
+                     if isinstance(command, click.Group) for name in command.commands)
+
+
+@pytest.mark.parametrize("group, name", SUBCOMMANDS)
+def test_every_subcommand_has_help_and_is_in_the_readme(group, name):
+    result = CliRunner().invoke(main, [group, name, "--help"])
+    assert result.exit_code == 0
+    assert len(main.commands[group].commands[name].help or "") > 20
+    assert f"peelkg {group} {name}" in README, f"README does not mention `peelkg {group} {name}`"
 
 
 def test_readme_has_exactly_two_setup_commands():

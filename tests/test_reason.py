@@ -6,6 +6,11 @@ says) plus a few judgments added below. HermiT runs in a JVM, about a second a c
 
 from __future__ import annotations
 
+import subprocess
+import sys
+import time
+from pathlib import Path
+
 import owlready2
 import owlrl
 import pytest
@@ -269,3 +274,46 @@ def test_the_reason_command_exits_1_on_a_contradiction(tmp_path):
     result = CliRunner().invoke(main, ["reason", "--store", str(tmp_path / "store")])
     assert result.exit_code == 1
     assert "logically inconsistent" in result.stderr and "operation-lantern" in result.stderr
+
+
+def _hermit_children(pid: int) -> list[int]:
+    """Processes whose parent is `pid` and whose command line runs HermiT."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                parent = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+                command = (entry / "cmdline").read_bytes()
+            except (OSError, IndexError, ValueError):
+                continue
+            if parent == pid and b"HermiT" in command:
+                found.append(int(entry.name))
+    return found
+
+
+def _running(pid: int) -> bool:
+    try:
+        state = (Path("/proc") / str(pid) / "stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the parent-death signal is Linux's")
+def test_the_reasoners_java_process_dies_with_a_killed_build():
+    script = "import rdflib\nfrom peelkg.graph.reason import reason\nfor _ in range(30):\n    reason(rdflib.Graph())\n"
+    child = subprocess.Popen([sys.executable, "-c", script])
+    try:
+        deadline = time.monotonic() + 60
+        java: list[int] = []
+        while not java and time.monotonic() < deadline and child.poll() is None:
+            java = _hermit_children(child.pid)
+            time.sleep(0.02)
+        assert java, "HermiT never started"
+    finally:
+        child.kill()
+        child.wait()
+    deadline = time.monotonic() + 5
+    while any(_running(pid) for pid in java) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not any(_running(pid) for pid in java), "HermiT's Java process outlived the build"

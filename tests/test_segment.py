@@ -80,3 +80,18 @@ def test_incomplete_reports_warn_once_per_missing_part(name, missing):
     document = segment(read_report(BAD_DIR / name))
     warned = [i.message for i in document.issues if "missing section" in i.message]
     assert [int(m.split("core question ")[1][0]) for m in warned] == missing
+
+
+@pytest.mark.parametrize("fraction", [0.9, 0.97, 0.5])
+def test_a_report_cut_short_gets_a_warning_with_the_line(tmp_path, fraction):
+    data = ESSEX.read_bytes()
+    path = tmp_path / ESSEX.name
+    path.write_bytes(data[: int(len(data) * fraction)].rsplit(b" ", 1)[0])
+    document = segment(read_report(path))
+    cut = [issue for issue in document.issues if "stops mid-sentence" in issue.message]
+    assert len(cut) == 1 and "passages after this line are missing" in cut[0].message
+    assert cut[0].line == len(path.read_bytes().splitlines())
+
+
+def test_a_whole_report_gets_no_cut_short_warning(essex):
+    assert not [issue for issue in essex.issues if "mid-sentence" in issue.message]

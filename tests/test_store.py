@@ -236,3 +236,13 @@ def test_export_to_an_unwritable_place_is_a_clear_error(store_dir, tmp_path):
 def test_export_of_a_missing_store(tmp_path):
     with pytest.raises(st.StoreError, match="no store"):
         st.export(tmp_path / "nowhere", st.ExportFormat.TRIG)
+
+
+def test_literals_with_page_breaks_and_line_separators_load(tmp_path):
+    """N-Quads lines end at "\\n" only: a form feed, NEL or U+2028 inside a literal is not a line end."""
+    graph = rdflib.Graph()
+    text = "a\fb\vc\x85d\u2028e\u2029f\x1cg"
+    graph.add((rdflib.URIRef("https://example.org/p"), rdflib.RDFS.label, rdflib.Literal(text)))
+    store = st.create_store(tmp_path / "store")
+    st.load_graphs(store, {"https://example.org/g": graph})
+    assert [str(o) for _, _, o in st.read_graph(store, "https://example.org/g")] == [text]

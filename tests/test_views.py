@@ -247,6 +247,19 @@ def test_initiatives_afis_weights_edges_by_score_and_marks_unaddressed(plan):
     assert panel.items[0].detail.startswith("The force should make greater use of ancillary orders")
 
 
+def test_a_link_an_analyst_rejected_is_drawn_apart_with_its_method_in_the_tip(tmp_path):
+    graph = wessex_graph()
+    link = URIRef(f"{ID}link/{WESSEX}/q4-afi-1/operation-tideway")
+    graph.set((link, PEEL.method, Literal("rejected")))
+    data, planned = views.plan_views(graph)
+    view = next(v for v in planned if v.name == "initiatives-afis")
+    tideway, target = f"{ID}initiative/wessex-constabulary/operation-tideway", f"{ID}finding/{WESSEX}/q4-afi-1"
+    assert view.graph.edges[tideway, target]["relation"] == "rejectedLink"
+    page = next(p for p in views.build_views(graph, tmp_path, names=["initiatives-afis"]) if p.name == "initiatives-afis.html")
+    edge = next(e for e in vis_payload(page)["edges"] if e["relation"] == "rejectedLink")
+    assert edge["dashes"] and "rejected" in edge["tip"]["kind"] and edge["arrows"] == "to"
+
+
 def test_partners_sizes_by_centrality_and_groups_by_community(plan, wessex):
     view = view_of(plan, "partners")
     graph = view.graph

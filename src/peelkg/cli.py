@@ -13,7 +13,7 @@ from pathlib import Path
 import click
 from click.core import ParameterSource
 
-from peelkg.errors import PeelkgError
+from peelkg.errors import InputError, PeelkgError
 from peelkg.resources import default_store_dir
 
 STORE_OPTION = click.option(
@@ -79,7 +79,8 @@ def main() -> None:
 def build(reports: tuple[Path, ...], store_dir: Path | None, add: bool, no_reason: bool, strict: bool, jobs: int | None) -> None:
     """Build the store from report texts (default: the bundled reports).
 
-    The new store replaces the old one only once every report has loaded and validated.
+    The new store replaces the old one only once every report has loaded and validated. Builds
+    into one store take turns: a second one waits for the first, saying which process it waits for.
 
     Example: peelkg build data/reports/essex-2016-effectiveness.txt --store ./peelkg-store
     """
@@ -97,7 +98,7 @@ def build(reports: tuple[Path, ...], store_dir: Path | None, add: bool, no_reaso
 
     run = add_reports if add else build_store
     summary = run(list(reports) or bundled_reports(), resolve_store(store_dir), reason=not no_reason, strict=strict, progress=progress,
-                  jobs=jobs)
+                  jobs=jobs, on_wait=lambda message: click.echo(f"peelkg: {message}", err=True))
     verb = "added" if add else "built"
     click.echo(f"{verb} {len(summary.reports)} report(s); store {summary.store_dir}: {summary.triples} triples in {len(summary.graphs)} named graphs")
 
@@ -173,24 +174,75 @@ def bench(quick: bool, json_file: Path | None, work_dir: Path | None, allow_miss
                             "(--allow-miss exits 0)")
 
 
-@main.command()
-@click.option("--report", "reports", multiple=True, type=click.Path(exists=True, dir_okay=False, path_type=Path),
-              help="Report text to link (repeatable; default: the bundled reports).")
+REPORTS_OPTION = click.option("--report", "reports", multiple=True, type=click.Path(exists=True, dir_okay=False, path_type=Path),
+                              help="Report text to link (repeatable; default: the bundled reports).")
+
+
+@main.group(invoke_without_command=True)
+@REPORTS_OPTION
 @click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True)
 @click.option("--top", type=int, default=5, show_default=True, help="Initiatives shown per finding (0: all candidates).")
 @click.option("--no-curated", is_flag=True, help="Leave out the curated links file: what the scorer finds alone.")
-def links(reports: tuple[Path, ...], fmt: str, top: int, no_curated: bool) -> None:
+@click.pass_context
+def links(ctx: click.Context, reports: tuple[Path, ...], fmt: str, top: int, no_curated: bool) -> None:
     """Initiatives ranked for each area for improvement, with score and rationale, then the unaddressed ones.
 
-    Reads the reports through the pipeline (no store needed), so it shows the links a build would store.
+    Reads the reports through the pipeline (no store needed), so it shows the links a build would store,
+    an analyst's decisions included (methods curated and rejected). `peelkg links review` and
+    `peelkg links apply` are the review loop that records those decisions.
 
     Example: peelkg links --report data/reports/essex-2016-effectiveness.txt --format csv
     """
+    if ctx.invoked_subcommand is not None:
+        return
     from peelkg.loaders.link import LinkFormat, format_links, links_for_report
     from peelkg.resources import bundled_reports
 
     results = [links_for_report(path, curated=not no_curated) for path in reports or bundled_reports()]
     click.echo(format_links(results, LinkFormat(fmt), top), nl=False)
+
+
+@links.command(name="review")
+@REPORTS_OPTION
+@click.option("--top", type=int, default=5, show_default=True,
+              help="Candidates listed per finding (0: all); pairs already decided are always listed.")
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), required=True, help="The review file (YAML) to write.")
+def links_review(reports: tuple[Path, ...], top: int, out: Path) -> None:
+    """Write a review file: per finding, its ranked candidate initiatives, each with `decision: open` to set.
+
+    Set a candidate's decision to accept or reject (with a quote of the report and a reason), then
+    merge the file with `peelkg links apply`.
+
+    Example: peelkg links review --report data/reports/essex-2016-effectiveness.txt --top 3 --out review.yaml
+    """
+    from peelkg.loaders.review import review_text
+    from peelkg.resources import bundled_reports
+
+    text = review_text(list(reports or bundled_reports()), top)
+    try:
+        out.write_text(text, encoding="utf-8")
+    except OSError as error:
+        raise InputError(f"{out}: cannot write the review file ({error.strerror or error})") from error
+    click.echo(f"wrote {out}")
+
+
+@links.command(name="apply")
+@click.argument("review_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--creator", default=None, metavar="NAME", help="Who made the decisions (stored as dcterms:creator).")
+@click.option("--date", default=None, metavar="YYYY-MM-DD", help="When they were made (stored as dcterms:date).")
+def links_apply(review_file: Path, creator: str | None, date: str | None) -> None:
+    """Merge the accept and reject decisions of a review file into each report's curated links file.
+
+    Each decision is checked against the report's text first (initiative, finding, quote); `open`
+    candidates are ignored; a new decision replaces an earlier one on the same pair. The next build
+    stores accepted pairs as peel:addresses (method curated) and never rejected ones (method rejected).
+
+    Example: peelkg links apply review.yaml --creator "A. Analyst" --date 2026-12-04
+    """
+    from peelkg.loaders.review import apply_review
+
+    for applied in apply_review(review_file, creator, date):
+        click.echo(applied.summary())
 
 
 REPORT_OPTION = click.option("--report", default=None, metavar="KEY",
@@ -392,7 +444,12 @@ def push(endpoint: str, store_dir: Path | None, timeout_s: float) -> None:
 def eval_command(answer_key: Path, report: Path | None, verbose: bool, no_links: bool) -> None:
     """Score the loader against an answer key: precision and recall per kind of fact.
 
+    Given a reader's link annotation instead, score the links of the scorer alone: precision,
+    recall of strong links and mean reciprocal rank.
+
     Example: peelkg eval tests/data/reports/wessex-2016-effectiveness.gold.yaml -v
+
+    Example: peelkg eval tests/data/links/essex-2016-effectiveness.annotation.yaml -v
     """
     from peelkg.evaluate.evaluate import evaluate
 

@@ -7,6 +7,7 @@ its report by the line it starts on.
 
 from __future__ import annotations
 
+import datetime
 from dataclasses import dataclass, field
 from enum import Enum
 
@@ -190,6 +191,15 @@ class FindingKind(str, Enum):
 
 
 @dataclass
+class Ask:
+    """What a finding asks the force to do, in the finding's own words."""
+    action: str                   # "continue to develop"; empty when the finding states a problem only
+    object: str                   # "an effective county multi-agency safeguarding hub"
+    purpose: str = ""             # "so that victims are offered the best possible multi-agency service"
+    scope: str = ""               # "across the whole force", "routinely", "in conjunction with ..."
+
+
+@dataclass
 class Finding:
     id: str                       # "q3-afi-2", "q3-coc-1", "q3-coc-1-rec-1", "q1-summary", "q2-prior-1"
     kind: FindingKind
@@ -200,6 +210,7 @@ class Finding:
     parent: str | None = None     # recommendation -> its cause of concern
     progress: str | None = None   # prior findings: what the report says of the progress made
     progress_passages: list[int] = field(default_factory=list)
+    ask: Ask | None = None        # AFIs, causes of concern, recommendations, previous findings
 
 
 @dataclass
@@ -245,7 +256,9 @@ class InitiativeKind(str, Enum):
     SYSTEM = "System"
     FORM = "Form"
     CAMPAIGN = "Campaign"
-    BOARD = "Board"               # board or meeting
+    BOARD = "Board"               # board, group, forum or meeting
+    ROLE = "StaffRole"            # analysts, officers or advisers in a role brought in for the purpose
+    PRODUCT = "Product"           # a profile or assessment the force produces
     INITIATIVE = "Initiative"     # anything else
 
 
@@ -342,7 +355,16 @@ class LinkMethod(str, Enum):
     SHARED_THEME = "shared-theme"
     LEXICAL = "lexical"
     TEXT_CUE = "text-cue"
-    CURATED = "curated"
+    EVIDENCE_CHAIN = "evidence-chain"
+    CURATED = "curated"           # an analyst accepted the pair: always peel:addresses
+    REJECTED = "rejected"         # an analyst rejected the pair: never peel:addresses
+
+
+class Decision(str, Enum):
+    """An analyst's decision on an initiative -> finding pair, kept in the report's curated links file."""
+
+    ACCEPT = "accept"
+    REJECT = "reject"
 
 
 @dataclass
@@ -354,3 +376,8 @@ class AddressLink:
     rationale: str                # one line a person can check
     passages: list[int]
     above_threshold: bool
+    problem_passage: int | None = None    # evidence chain: where the report describes the problem the ask names
+    response_passage: int | None = None   # ... and where it tells what the force does about it
+    decision: Decision | None = None        # set when an analyst decided the pair (curated links file)
+    creator: str | None = None              # who decided it (dcterms:creator)
+    date: datetime.date | None = None       # when (dcterms:date)

@@ -25,7 +25,7 @@ def queries_dir() -> Path:
 
 def bundled_reports() -> list[Path]:
     """The report texts shipped with peelkg, in name order."""
-    return sorted(package_dir("peelkg.reports").glob("*.txt"))
+    return sorted(path.resolve() for path in package_dir("peelkg.reports").glob("*.txt"))
 
 
 def default_store_dir() -> Path:

@@ -34,7 +34,7 @@ __all__ = [
 ]
 
 ONTOLOGY_IRI = URIRef("https://w3id.org/peelkg/ontology")
-ONTOLOGY_FILES = ("peel.ttl", "themes.ttl")
+ONTOLOGY_FILES = ("peel.ttl", "themes.ttl", "initiative-kinds.ttl")
 
 ID = Namespace(INSTANCE_BASE)
 THEME = Namespace(INSTANCE_BASE + "theme/")
@@ -153,6 +153,19 @@ class PEEL(DefinedNamespace):
     Form: URIRef
     Campaign: URIRef
     Board: URIRef
+    StaffRole: URIRef
+    Product: URIRef
+    InitiativeKind: URIRef
+    InitiativeKindScheme: URIRef
+    kind: URIRef
+    Ask: URIRef
+    ask: URIRef
+    action: URIRef
+    object: URIRef
+    purpose: URIRef
+    scope: URIRef
+    problemPassage: URIRef
+    responsePassage: URIRef
     CrossForceInitiative: URIRef
     PartneredInitiative: URIRef
     involves: URIRef

@@ -361,20 +361,64 @@ def evaluate_facts(facts: Facts, key: dict) -> dict[str, KindScore]:
 
 
 def link_scores(facts: Facts, key: dict):
-    """The linker's scores against the key, or None when the link evaluation module is not installed."""
-    import importlib.util
-
-    if importlib.util.find_spec("peelkg.evaluate.links") is None:
-        return None
+    """The scorer's links (curated links left out) against the key."""
     from peelkg.evaluate.links import evaluate_links
-    from peelkg.pipeline import link_facts
+    from peelkg.loaders.link import link
 
-    return evaluate_links(facts, link_facts(facts), key)
+    return evaluate_links(facts, link(facts), key)
 
 
-def evaluate(key_path: Path | str, report: Path | str | None = None, *, links: bool = True) -> Evaluation:
-    """Run the loader on the key's report (or `report`) and score every kind against the key."""
+@dataclass
+class AnnotationEvaluation:
+    """The scorer's links (curated links left out) against a reader's annotation of one report."""
+    key: Path
+    report: Path
+    scores: list            # peelkg.evaluate.links.AnnotationScores, findings of this report then previous ones
+
+    def format(self, verbose: bool = False) -> str:
+        lines = [f"annotation {self.key}", f"report     {self.report}", "", "links of the scorer alone (curated links off)"]
+        for score in self.scores:
+            text = score.format()
+            lines.extend(text.splitlines() if verbose else text.splitlines()[:1])
+        return "\n".join(lines)
+
+
+def is_annotation(key: dict) -> bool:
+    """A reader's link annotation (`findings` with their answers) rather than a whole answer key."""
+    return "findings" in key and "fixture" not in key
+
+
+def annotation_report(key: dict, key_path: Path | str) -> Path:
+    """The report an annotation names (`report:`): next to it, else among the bundled reports."""
+    from peelkg.resources import bundled_reports
+
+    name = str(key.get("report") or "")
+    beside = Path(key_path).parent / name
+    if name and beside.is_file():
+        return beside
+    found = next((path.resolve() for path in bundled_reports() if path.name == name), None)
+    if found is None:
+        raise InputError(f"{key_path}: the annotation's report {name!r} is neither beside it nor bundled; give it with --report")
+    return found
+
+
+def evaluate_annotation_file(key_path: Path | str, report: Path | str | None = None) -> AnnotationEvaluation:
+    """Score the scorer's links against a reader's annotation (`tests/data/links/*.annotation.yaml`)."""
+    from peelkg.evaluate.links import evaluate_annotation
+    from peelkg.loaders.link import link
+
     key = load_key(key_path)
+    report_path = Path(report) if report is not None else annotation_report(key, key_path)
+    facts = load_facts(report_path)
+    return AnnotationEvaluation(Path(key_path), report_path, evaluate_annotation(facts, link(facts), key))
+
+
+def evaluate(key_path: Path | str, report: Path | str | None = None, *, links: bool = True) -> Evaluation | AnnotationEvaluation:
+    """Run the loader on the key's report (or `report`) and score every kind against the key; for a
+    reader's link annotation, score the links alone."""
+    key = load_key(key_path)
+    if is_annotation(key):
+        return evaluate_annotation_file(key_path, report)
     report_path = Path(report) if report is not None else report_for(key, key_path)
     facts = load_facts(report_path)
     return Evaluation(Path(key_path), report_path, evaluate_facts(facts, key), link_scores(facts, key) if links else None)

@@ -604,8 +604,7 @@ def initiatives_afis_view(index: Index, report: Report) -> View:
     graph.add_nodes_from(sorted({*initiatives, *targets}))
     for link in index.data.links:
         if link.initiative in graph and link.target in graph:
-            graph.add_edge(link.initiative, link.target, relation="addresses" if link.shortcut else "weakLink",
-                           source=link.initiative, link=link)
+            graph.add_edge(link.initiative, link.target, relation=_link_relation(link), source=link.initiative, link=link)
     for target in targets:   # shortcuts without a scored link still count
         for initiative in index.subjects(target, "addresses"):
             if initiative in graph and not graph.has_edge(initiative, target):
@@ -614,8 +613,16 @@ def initiatives_afis_view(index: Index, report: Report) -> View:
     return View(name="initiatives-afis", title=f"{report.force_label}: initiatives and areas for improvement",
                 graph=graph, report=report,
                 intro="Which initiatives answer which areas for improvement: line width is the link score, "
-                      "dashed lines are below the threshold; hover a line for its rationale.",
+                      "dashed lines are below the threshold (red: an analyst rejected the link); "
+                      "hover a line for its rationale.",
                 panels=[_unaddressed_panel(index, graph, targets)])
+
+
+def _link_relation(link: Link) -> str:
+    """addresses (above the threshold), rejectedLink (an analyst rejected it) or weakLink (below the threshold)."""
+    if link.shortcut:
+        return "addresses"
+    return "rejectedLink" if "rejected" in link.methods else "weakLink"
 
 
 def partners_view(index: Index, report: Report) -> View:
@@ -904,7 +911,7 @@ def _vis_data(view: View, index: Index) -> tuple[list[dict], list[dict], dict]:
         record = {"id": number, "from": ids[source], "to": ids[target], "color": look["color"],
                   "dashes": bool(look.get("dashes")), "relation": relation,
                   "tip": _edge_tip(index, source, target, look["label"], link)}
-        if relation in ("addresses", "weakLink"):
+        if relation in ("addresses", "weakLink", "rejectedLink"):
             record["arrows"] = "to"
             score = link.score if link and link.score is not None else 0.5
             record["width"] = round(1 + 7 * max(0.0, min(1.0, score)), 2)
