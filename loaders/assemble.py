@@ -189,6 +189,8 @@ def _report_graph(facts: Facts, ids: Iris) -> Graph:
     g.add((r, PEEL.inspection, Literal(meta.inspection)))
     g.add((r, PEEL.inspectionYear, Literal(meta.year, datatype=XSD.integer)))
     g.add((r, DCTERMS.source, Literal(doc.source.path.rsplit("/", 1)[-1])))
+    if doc.source.extracted:   # the passages' line numbers refer to this text, not to the PDF file
+        g.add((r, PEEL.extractedText, Literal("\n".join(doc.source.raw_lines) + "\n")))
     g.add((ids.force_iri, RDF.type, PEEL.PoliceForce))
     g.add((ids.force_iri, RDFS.label, Literal(meta.force_name)))
 

@@ -176,6 +176,9 @@ MAX_REPORT_BYTES = 2_000_000
 $PEELKG_MAX_REPORT_BYTES overrides it."""
 
 
+PDF_SIZE_FACTOR = 10
+
+
 def max_report_bytes() -> int:
     """The size limit for a report file: $PEELKG_MAX_REPORT_BYTES, else MAX_REPORT_BYTES."""
     value = os.environ.get("PEELKG_MAX_REPORT_BYTES", "").strip()
@@ -187,10 +190,12 @@ def max_report_bytes() -> int:
 
 
 def read_report(path: Path | str) -> SourceText:
-    """Read a report file; raises ReportFormatError naming the file for anything that is not UTF-8 text.
+    """Read a report file (UTF-8 text, or a PDF by its name or its first bytes); unreadable ones raise
+    ReportFormatError naming the file.
 
     Only regular files are read (a FIFO would hang, /dev/zero never end), and at most
-    `max_report_bytes()` of them.
+    `max_report_bytes()` of text, or PDF_SIZE_FACTOR times that of a PDF (its fonts, drawings and
+    compressed streams take many bytes per character of text).
     """
     path = Path(path)
     limit = max_report_bytes()
@@ -201,6 +206,9 @@ def read_report(path: Path | str) -> SourceText:
         if not stat.S_ISREG(mode):
             raise ReportFormatError(str(path), "is not a regular file (a pipe, device or socket); save the report to a file")
         with path.open("rb") as handle:
+            is_pdf = path.suffix.lower() == ".pdf" or handle.read(5) == b"%PDF-"
+            limit *= PDF_SIZE_FACTOR if is_pdf else 1
+            handle.seek(0)
             data = handle.read(limit + 1)
     except FileNotFoundError as error:
         raise ReportFormatError(str(path), "no such file") from error
@@ -211,4 +219,8 @@ def read_report(path: Path | str) -> SourceText:
     if len(data) > limit:
         raise LimitExceeded(f"{path}: larger than {limit:,} bytes, far beyond any inspection report; "
                             f"if it really is one, raise PEELKG_MAX_REPORT_BYTES")
+    if is_pdf:
+        from peelkg.loaders.pdf import read_pdf
+
+        return read_pdf(data, str(path))
     return read_text(decode_report(data, str(path)), str(path))

@@ -38,6 +38,8 @@ ARTEFACT_LINE = re.compile(r"^\s*(?:\d{1,3}|[-_–]|\d{1,3}\s*[-–]?)\s*$")
 TERMINAL = tuple(".?!:;\"')]”’")
 HEADING_MAX_LENGTH = 120
 BROKEN_PARAGRAPH_MIN_LENGTH = 100
+# Several markers that lost their superscript, ending a passage: "… by outcome type 12,13".
+TRAILING_MARKERS = re.compile(r"(?<=[A-Za-z)*]) (\d{1,3}(?:,\d{1,3})+)$")
 URL_LINE = re.compile(r"^\s*(?:<u>|\$\\underline\{)?(?:https?://|www\.)")
 
 
@@ -474,12 +476,21 @@ def _resolve_footnote_refs(source: SourceText, blocks: list[Block]) -> None:
         for line in range(block.line_start, block.line_end + 1):
             block.footnote_refs.extend(ref.number for ref in by_line.get(line, []))
     cited = {n for b in citing for n in b.footnote_refs}
+    uncited = {b.number: b for b in blocks if b.kind is BlockKind.FOOTNOTE and b.number not in cited}
+    prose = [b for b in citing if b.kind in (BlockKind.PARAGRAPH, BlockKind.CAPTION, BlockKind.BULLET)]
+    for block in prose:
+        run = TRAILING_MARKERS.search(block.clean)
+        numbers = [int(n) for n in run.group(1).split(",")] if run else []
+        if run and numbers and all(n in uncited and uncited[n].line_start > block.line_start for n in numbers):
+            block.clean = block.clean[: run.start()]
+            block.footnote_refs.extend(numbers)
+            cited.update(numbers)
     for footnote in (b for b in blocks if b.kind is BlockKind.FOOTNOTE and b.number not in cited):
         number = footnote.number
         if number is None:
             continue
         plain = re.compile(rf"(?<=[A-Za-z)*,]) {number}(?= [a-z])|(?<=[A-Za-z)*]) {number}(?=[,.;:]?$)")
-        candidates = [b for b in citing if b.line_start < footnote.line_start and b.kind in (BlockKind.PARAGRAPH, BlockKind.CAPTION, BlockKind.BULLET)]
+        candidates = [b for b in prose if b.line_start < footnote.line_start]
         for block in reversed(candidates[-8:]):
             if plain.search(block.clean):
                 block.clean = plain.sub("", block.clean, count=1)

@@ -17,6 +17,7 @@ from peelkg.graph import store as st
 from peelkg.bench.corpus import generate_corpus
 from peelkg.graph.query import load_named_queries
 from peelkg.pipeline import load_report
+from tests.paths import CAUSE_OF_CONCERN
 
 
 def test_corpus_is_deterministic_and_every_report_loads_as_its_own_force(tmp_path: Path) -> None:
@@ -138,7 +139,7 @@ def test_quick_bench_runs_and_prints_every_figure(tmp_path: Path) -> None:
     table = result.stdout
     assert re.fullmatch(r"\d+ PASS, \d+ MISS(, \d+ undecided .*)?", table.splitlines()[-1])
     expected = [
-        "build end to end, no reasoning", "build end to end, with reasoning",
+        "build end to end, no reasoning", "build end to end, with reasoning", "text extracted, per 60 pages",
         *(f"stage {stage}" for stage in ("read", "segment", "extract", "link", "assemble", "validate", "store", "reason")),
     ]
     for size in (1, 3):
@@ -174,3 +175,13 @@ def test_the_bench_ends_with_one_summary_line_and_fails_on_a_miss(monkeypatch, v
         assert "1 target(s) missed, first: build: figure 1" in result.stderr
     relaxed = CliRunner().invoke(main, ["bench", "--quick", "--allow-miss"])
     assert relaxed.exit_code == 0 and relaxed.stdout.splitlines()[-1] == summary
+
+
+def test_bench_gives_the_pdf_extraction_time_per_60_pages(tmp_path: Path) -> None:
+    pytest.importorskip("fpdf")
+    result = bench.BenchResult(quick=True, started="", machine={})
+    bench.bench_pdf_read(result, CAUSE_OF_CONCERN, tmp_path / "pdf", 1, lambda _: None)
+    [figure] = result.figures
+    assert figure.name == "mercia-2016-cause-of-concern.pdf: text extracted, per 60 pages"
+    assert figure.value is not None and figure.value > 0 and figure.target == 3.0
+    assert " page(s) in " in figure.note

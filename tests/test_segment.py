@@ -95,3 +95,11 @@ def test_a_report_cut_short_gets_a_warning_with_the_line(tmp_path, fraction):
 
 def test_a_whole_report_gets_no_cut_short_warning(essex):
     assert not [issue for issue in essex.issues if "mid-sentence" in issue.message]
+
+
+def test_plain_digit_markers_ending_a_caption_are_cited_and_removed(essex):
+    """'… by outcome type 12,13': the lost superscripts are the markers, not the '12' of '12 months'."""
+    caption = next(b for b in essex.blocks if b.clean.startswith("Figure 4:"))
+    assert caption.clean == ("Figure 4: Proportion of outcomes assigned to offences recorded in Essex Police, "
+                             "in 12 months to 30 June 2016, by outcome type")
+    assert caption.footnote_refs == [12, 13]

@@ -77,12 +77,14 @@ def main() -> None:
 @click.option("--jobs", type=click.IntRange(min=1), default=None,
               help="Worker processes that prepare reports (default: $PEELKG_JOBS, else one per CPU).")
 def build(reports: tuple[Path, ...], store_dir: Path | None, add: bool, no_reason: bool, strict: bool, jobs: int | None) -> None:
-    """Build the store from report texts (default: the bundled reports).
+    """Build the store from reports, as published (PDF) or as text (default: the bundled reports).
 
     The new store replaces the old one only once every report has loaded and validated. Builds
     into one store take turns: a second one waits for the first, saying which process it waits for.
 
     Example: peelkg build data/reports/essex-2016-effectiveness.txt --store ./peelkg-store
+
+    PDF and text mix: peelkg build downloads/essex-2016-effectiveness.pdf wessex-2016-effectiveness.txt
     """
     from peelkg.graph.build import add_reports, build_store
     from peelkg.resources import bundled_reports
@@ -127,22 +129,26 @@ def export(store_dir: Path | None, fmt: str, out: Path | None) -> None:
               show_default=True, help="Directory the HTML views and index.html are written to.")
 @click.option("--focus", default=None, help="Also draw the neighbourhood of the entity with this label or alias.")
 @click.option("--depth", type=click.IntRange(0, 10), default=2, show_default=True, help="Steps around --focus.")
+@click.option("--through-hubs", is_flag=True,
+              help="Let --focus cross the force, reports, questions and themes beyond the first step.")
 @click.option("--screenshots", "shots_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Also save PNG screenshots of the main views here (needs playwright and /usr/bin/chromium).")
 def view(names: tuple[str, ...], store_dir: Path | None, out_dir: Path, focus: str | None, depth: int,
-         shots_dir: Path | None) -> None:
+         through_hubs: bool, shots_dir: Path | None) -> None:
     """Write interactive network views as standalone HTML pages that work offline, plus an index.
 
     NAMES: overview, initiatives-afis, partners, questions, q1 ... q5 (default: all).
 
     Example: peelkg view --out views --focus "Operation Raptor" --depth 2
     """
-    from peelkg.views.pages import build_views, read_store, save_screenshots
+    from peelkg.views import build_views, read_store, save_screenshots
+    from peelkg.views.text import plural
 
-    pages = build_views(read_store(resolve_store(store_dir)), out_dir, names=names, focus=focus, depth=depth)
-    click.echo(f"wrote {len(pages)} page(s); open {pages[-1]}")
+    pages = build_views(read_store(resolve_store(store_dir)), out_dir, names=names, focus=focus, depth=depth,
+                        through_hubs=through_hubs)
+    click.echo(f"wrote {plural(len(pages), 'page')}; open {pages[-1]}")
     if shots_dir is not None:
-        click.echo(f"saved {len(save_screenshots(pages, shots_dir))} screenshot(s) in {shots_dir}")
+        click.echo(f"saved {plural(len(save_screenshots(pages, shots_dir)), 'screenshot')} in {shots_dir}")
 
 
 @main.command()

@@ -56,6 +56,7 @@ class SourceText:
     lines: list[str]              # normalised, one for one with raw_lines, footnote markers removed
     footnote_refs: list[FootnoteRef] = field(default_factory=list)
     issues: list[Issue] = field(default_factory=list)
+    extracted: bool = False       # raw_lines were extracted from a PDF: the lines numbered are these, not the file's
 
 
 # --------------------------------------------------------------------------- segment

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from peelkg.graph.build import BuildSummary, build_store
 from peelkg.graph.query import load_named_queries, render_table, run_query
-from peelkg.views.pages import build_views, read_store
+from peelkg.views import build_views, read_store
 from peelkg.resources import bundled_reports
 
 SHOWCASE_TAG = "showcase"

@@ -53,6 +53,7 @@ class PEEL(DefinedNamespace):
     aboutForce: URIRef
     inReport: URIRef
     isbn: URIRef
+    extractedText: URIRef
     inspection: URIRef
     inspectionYear: URIRef
     text: URIRef

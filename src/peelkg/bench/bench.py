@@ -142,6 +142,7 @@ def run_bench(*, quick: bool = False, work_dir: Path | None = None, progress: Pr
         reference = bundled_reports()[0]
         if "build" in sections:
             bench_report_build(result, reference, work / "single", plan.build_runs, note)
+            bench_pdf_read(result, reference, work / "pdf", plan.build_runs, note)
         stores: dict[int, Path] = {}
         if "scale" in sections or "queries" in sections:
             stores = bench_scale(result, reference, work, plan, note)
@@ -233,6 +234,38 @@ def bench_report_build(result: BenchResult, report: Path, work: Path, runs: int,
                       runs=len(reasoning), note=extra or "measured inside the build with reasoning"))
     result.add(Figure("build", f"{report.name}: build end to end, with reasoning",
                       statistics.median(reasoned) if reasoned else None, "s", 10.0, runs=len(reasoned), note=extra))
+    shutil.rmtree(work, ignore_errors=True)
+
+
+PDF_PAGES = 60   # the extraction time is given for a report of this length
+
+
+def bench_pdf_read(result: BenchResult, report: Path, work: Path, runs: int, note: Progress) -> None:
+    """The text taken from the report laid out as a PDF (made with fpdf2, of the test extra), for 60 pages."""
+    name = f"{report.stem}.pdf: text extracted, per {PDF_PAGES} pages"
+    try:
+        from peelkg.bench.pdfmaker import FONTS, make_pdf
+    except ImportError:
+        result.add(Figure("build", name, None, "s", note="not measured: making the PDF needs fpdf2 (pip install 'peelkg[test]')"))
+        return
+    if not all(path.exists() for path in FONTS.values()):
+        result.add(Figure("build", name, None, "s", note="not measured: making the PDF needs the DejaVu fonts (fonts-dejavu-core)"))
+        return
+    from peelkg.loaders.pdf import page_count, pdf_text
+
+    note(f"build: {report.stem}.pdf, text extraction")
+    work.mkdir(parents=True, exist_ok=True)
+    data = make_pdf(report.read_text(encoding="utf-8"), work / f"{report.stem}.pdf").read_bytes()
+    pages = page_count(data)
+    walls, cpus = [], []
+    for _ in range(runs):
+        cpu = time.process_time()
+        walls.append(_seconds(lambda: pdf_text(data, report.stem)))
+        cpus.append(time.process_time() - cpu)
+    seconds = statistics.median(walls)
+    result.add(Figure("build", name, seconds * PDF_PAGES / pages, "s", 3.0, runs=runs,
+                      note=f"{pages} page(s) in {seconds:.2f} s (CPU {statistics.median(cpus):.2f} s); "
+                           "the text build above reads the same report as text"))
     shutil.rmtree(work, ignore_errors=True)
 
 
@@ -543,6 +576,7 @@ def _time_limit(seconds: float) -> Iterator[None]:
 
 
 VIEW_DEPTH = 3   # focus view around the overall question, shared by every report: ~45 nodes a report
+# (through the hubs, as a page of that size needs; a focus view stops at them unless asked)
 
 
 def bench_views(result: BenchResult, work: Path, plan: Plan, note: Progress) -> None:
@@ -552,7 +586,7 @@ def bench_views(result: BenchResult, work: Path, plan: Plan, note: Progress) -> 
     the overall question (shared by all reports) over as many synthetic reports as it takes.
     """
     try:
-        from peelkg.views.pages import build_views
+        from peelkg.views import build_views
     except ImportError as missing:
         for size in plan.view_sizes:
             result.add(Figure("views", f"{size} nodes: view generation", None, "s", note=f"views not available: {_one_line(missing)}"))
@@ -571,7 +605,8 @@ def bench_views(result: BenchResult, work: Path, plan: Plan, note: Progress) -> 
             graph = _union(paths[:count], loaded)
             focus = str(next(graph.subjects(rdflib.RDF.type, PEEL.OverallQuestion), ""))
             shutil.rmtree(out, ignore_errors=True)
-            seconds = [_seconds(lambda: build_views(graph, out, names=["overview"], focus=focus, depth=VIEW_DEPTH))]
+            seconds = [_seconds(lambda: build_views(graph, out, names=["overview"], focus=focus, depth=VIEW_DEPTH,
+                                                 through_hubs=True))]
             pages = sorted(out.rglob("*.html"))
             page = max(pages, key=_node_count) if pages else None
             nodes = _node_count(page) if page else 0
@@ -583,7 +618,8 @@ def bench_views(result: BenchResult, work: Path, plan: Plan, note: Progress) -> 
             count = -(-count * size // nodes)
         for _ in range(plan.view_runs - 1):
             shutil.rmtree(out, ignore_errors=True)
-            seconds.append(_seconds(lambda: build_views(graph, out, names=["overview"], focus=focus, depth=VIEW_DEPTH)))
+            seconds.append(_seconds(lambda: build_views(graph, out, names=["overview"], focus=focus, depth=VIEW_DEPTH,
+                                                 through_hubs=True)))
         size_note = f"{page.name}: {nodes} nodes from {count} report(s); includes each report's overview page" if page else "no page written"
         result.add(
             Figure("views", f"{label}: view generation", statistics.median(seconds), "s", runs=len(seconds), note=size_note),
@@ -680,12 +716,15 @@ def draw_times(page: Path, *, cap: float) -> tuple[float | None, float | None, b
                     waited = tab.evaluate("performance.now()") / 1000
                     return waited, waited, True, True, ""
                 first = tab.evaluate("window.__bench.first") / 1000
+                # A peelkg page says itself when its layout is done (window.peelkgView.settled,
+                # after it has measured and placed every node); other pages settle when physics stops.
                 try:
-                    tab.wait_for_function("window.__bench.settled !== null || window.__bench.physics === false",
+                    tab.wait_for_function("(window.peelkgView && window.peelkgView.settled) || (!window.peelkgView"
+                                          " && (window.__bench.settled !== null || window.__bench.physics === false))",
                                           timeout=cap * 1000)
                 except PlaywrightError:
                     return first, tab.evaluate("performance.now()") / 1000, False, True, ""
-                settled = tab.evaluate("window.__bench.settled")
+                settled = tab.evaluate("window.peelkgView ? window.peelkgView.settledAt : window.__bench.settled")
                 return first, (settled / 1000 if settled is not None else first), False, False, ""
             finally:
                 browser.close()

@@ -1,0 +1,169 @@
+"""The index page: per report, the grades with the findings of each question and how many are
+answered, the figures beside England and Wales, and links to every view and page; for a store
+of several reports, one sortable row per report."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from markupsafe import Markup
+
+from peelkg.views.assets import asset, environment, grade_style, style
+from peelkg.views.entities import TARGET_KINDS, Index, question_tag
+from peelkg.views.model import Report, Statistic, View, ViewData
+from peelkg.views.panels import grade_rows
+from peelkg.views.text import shorten
+
+
+@dataclass
+class ChartRow:
+    label: str
+    full: str
+    force: float | None
+    comparator: float | None
+
+
+@dataclass
+class Chart:
+    caption: str
+    unit: str
+    force_label: str
+    comparator_label: str
+    rows: list[ChartRow]
+
+
+@dataclass
+class QuestionRow:
+    """A question's grade beside its findings: how many, how many answered, each linked."""
+
+    tag: str
+    question: str
+    grade: dict | None
+    findings: list[tuple[str, str, bool]]     # (label, page, answered)
+    answered: int
+
+
+@dataclass
+class ReportRow:
+    """One report in the summary table of a multi-report store."""
+
+    report: Report
+    overall: dict | None
+    findings: int
+    answered: int
+    initiatives: int
+    partners: int
+
+
+def figure_charts(index: Index, report: Report) -> list[Chart]:
+    """The report's figure statistics, force beside its comparator (England and Wales), one chart per figure and unit."""
+    grouped: dict[tuple[str, str], dict[tuple, ChartRow]] = {}
+    comparators: dict[tuple[str, str], str] = {}
+    for stat in index.data.statistics:
+        if report.iri not in index.data.memberships.get(stat.iri, set()):
+            continue
+        key = (stat.figure, stat.unit)
+        full = f"{stat.parent}: {stat.indicator}" if stat.parent else stat.indicator
+        row = grouped.setdefault(key, {}).setdefault(
+            (stat.parent, stat.indicator, stat.period), ChartRow(label=_row_label(stat), full=full,
+                                                                 force=None, comparator=None))
+        if stat.area == report.force:
+            row.force = stat.value
+        else:
+            row.comparator = stat.value
+            comparators.setdefault(key, stat.area_label)
+    return [Chart(caption=caption, unit=unit, force_label=report.force_label,
+                  comparator_label=comparators.get((caption, unit), "Comparator"), rows=list(rows.values()))
+            for (caption, unit), rows in grouped.items()]
+
+
+def _row_label(stat: Statistic, width: int = 46) -> str:
+    """The indicator, after as much of its group row's name as fits."""
+    indicator = shorten(stat.indicator, width - 10 if stat.parent else width)
+    if not stat.parent:
+        return indicator
+    return f"{shorten(stat.parent, max(width - len(indicator) - 2, 8))}: {indicator}"
+
+
+def chart_svg(chart: Chart) -> Markup:
+    """An inline SVG bar chart (no script, no external resource) drawn by templates/chart.svg."""
+    label_width, bar_width, bar, gap, top = 300, 320, 11, 10, 34
+    values = [v for row in chart.rows for v in (row.force, row.comparator) if v is not None]
+    low, high = min([0.0, *values]), max([0.0, *values])
+    span = (high - low) or 1.0
+
+    def x(value: float) -> float:
+        return round(label_width + (value - low) / span * bar_width, 1)
+
+    rows = []
+    for number, row in enumerate(chart.rows):
+        y = top + number * (2 * bar + gap)
+        bars = []
+        for offset, value, css in ((0, row.force, "force"), (bar, row.comparator, "comparator")):
+            if value is None:
+                continue
+            start, end = sorted((x(0.0), x(value)))
+            bars.append({"x": start, "y": y + offset, "width": max(round(end - start, 1), 0.5), "height": bar - 1,
+                         "css": css, "value": f"{value:g}", "text_x": round(max(x(0.0), x(value)) + 4, 1),
+                         "text_y": y + offset + bar - 2})
+        rows.append({"label": row.label, "full": row.full, "y": y + bar + 3, "bars": bars})
+    height = top + len(chart.rows) * (2 * bar + gap) + 8
+    return Markup(environment().get_template("chart.svg").render(
+        chart=chart, rows=rows, width=label_width + bar_width + 70, height=height, zero=x(0.0), top=top - 6,
+        bottom=height - 6, colours=style()["chart"], label_width=label_width))
+
+
+def question_rows(index: Index, report: Report) -> list[QuestionRow]:
+    """Per core question: its grade, and its areas for improvement and causes of concern, answered or not."""
+    targets = index.findings(report, TARGET_KINDS)
+    unaddressed = index.unaddressed(targets)
+    by_question: dict[str, list[str]] = {}
+    for target in targets:
+        question = index.core_question_of(target)
+        by_question.setdefault(question.iri if question else "", []).append(target)
+    rows = []
+    for question in index.core_questions(report):
+        judgment = index.grade_of(question, report)
+        found = sorted(by_question.get(question.iri, []), key=lambda t: index.entity(t).label)
+        findings = [(index.entity(t).label, index.page(t, report) or "", t not in unaddressed) for t in found]
+        rows.append(QuestionRow(tag=question_tag(question),
+                                question=index.entity(question.iri).label if question.iri in index.data.entities else "",
+                                grade=grade_style(judgment.grade) if judgment else None, findings=findings,
+                                answered=sum(1 for f in findings if f[2])))
+    return rows
+
+
+def report_row(index: Index, report: Report) -> ReportRow:
+    targets = index.findings(report, TARGET_KINDS)
+    overall = next((j for j in index.judgments(report)
+                    if j.question in index.data.questions and index.data.questions[j.question].overall), None)
+    initiatives = index.initiatives(report)
+    return ReportRow(report=report, overall=grade_style(overall.grade) if overall else None, findings=len(targets),
+                     answered=len(targets) - len(index.unaddressed(targets)), initiatives=len(initiatives),
+                     partners=len(index.partners(initiatives, report)))
+
+
+def render_index(data: ViewData, index: Index, views: list[View]) -> str:
+    sections = []
+    for report in data.reports:
+        targets = index.findings(report, TARGET_KINDS)
+        initiatives = index.initiatives(report)
+        sections.append({
+            "report": report,
+            "grades": grade_rows(index, report),
+            "questions": question_rows(index, report),
+            "charts": [(chart, chart_svg(chart)) for chart in figure_charts(index, report)],
+            "views": [v for v in views if v.report is report],
+            "initiatives": sorted(((index.entity(i).label, index.page(i, report) or "") for i in initiatives),
+                                  key=lambda pair: pair[0].casefold()),
+            "counts": [(len(targets), "area for improvement or cause of concern",
+                        "areas for improvement or causes of concern"),
+                       (len(index.unaddressed(targets)), "unaddressed", "unaddressed"),
+                       (len(initiatives), "initiative", "initiatives"),
+                       (len(index.partners(initiatives, report)), "partner", "partners")],
+        })
+    summary = [report_row(index, r) for r in data.reports] if len(data.reports) > 1 else []
+    others = [v for v in views if v.report is None]
+    return environment().get_template("index.html").render(
+        sections=sections, summary=summary, others=others, css=asset("view.css"), script=asset("index.js"),
+        colours=style()["chart"])
