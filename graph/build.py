@@ -297,10 +297,11 @@ def _describe(result: ValidationResult) -> str:
     return f"{where}{result.focus}{' ' + result.path if result.path else ''}: {result.message}"
 
 
-def _timed(timings: dict[str, float], stage: str, run: Callable):
+def _timed(timings: dict[str, float], stage: str, run: Callable, *args, **kwargs):
+    """`run(*args, **kwargs)`, its seconds added to `timings[stage]`."""
     started = time.perf_counter()
     try:
-        return run()
+        return run(*args, **kwargs)
     finally:
         timings[stage] = timings.get(stage, 0.0) + time.perf_counter() - started
 
@@ -352,15 +353,15 @@ def _fill(temp: Path, paths: list[Path], prepared: Iterator[PreparedReport], *, 
                 raise InputError(f"{path}: same report as {first} ({report.key}); give each report once")
             seen[report.key] = (path, report.force_name)
             try:
-                _timed(summary.timings, "store", lambda: _replace(store, report.key, ready, fresh=fresh))
+                _timed(summary.timings, "store", _replace, store, report.key, ready, fresh=fresh)
             except st.StoreError as error:
                 raise st.StoreError(f"{path}: {error}") from error
             summary.reports.append(report)
             if progress is not None:
                 progress(done, len(paths), report)
-        _timed(summary.timings, "store", lambda: st.load_ontology(store))
-        _timed(summary.timings, "store", lambda: st.load_reference(store))
-        _timed(summary.timings, "store", lambda: st.finish(store, optimize=fresh))
+        _timed(summary.timings, "store", st.load_ontology, store)
+        _timed(summary.timings, "store", st.load_reference, store)
+        _timed(summary.timings, "store", st.finish, store, optimize=fresh)
         summary.graphs = st.graph_sizes(store)
         return summary
     finally:

@@ -430,8 +430,8 @@ def prepare_query(text: str, params: dict[str, str] | None = None, *, allow_serv
         return PreparedQuery(info.text, info)
     # Check the shape with stand-in terms of the same kinds: the real values are escaped by
     # pyoxigraph's term writer, and rdflib's parser mangles some legal escapes (\\u...).
-    stand_ins = {name: ox.NamedNode(f"urn:peelkg:{name}") if isinstance(term, ox.NamedNode) else ox.Literal(name)
-                 for name, term in bindings.items()}
+    stand_ins: dict[str, Term] = {name: ox.NamedNode(f"urn:peelkg:{name}") if isinstance(term, ox.NamedNode) else ox.Literal(name)
+                                  for name, term in bindings.items()}
     try:
         bound_info = inspect_query(bind_parameters(info.text, stand_ins))
     except QuerySyntaxError as error:

@@ -114,6 +114,8 @@ def reason(report_graph: Graph, *, raise_on_inconsistency: bool = True) -> Reaso
 
     inferred = _meaningful(raw, report, ontology)
     inferred += _property_closure(report + inferred, ontology) - report
+    for prefix, namespace in ontology.namespaces():   # shown as peel:addressedBy, not ns1:addressedBy
+        inferred.bind(prefix, namespace, override=False)
     return ReasoningResult(inferred, time.perf_counter() - started, True)
 
 
@@ -169,7 +171,7 @@ def _data_properties_in_class_expressions(ontology: Graph) -> set[Node]:
 
 def _refuse_unresolvable_imports(graph: Graph) -> None:
     """owlready2 would fetch an owl:imports from the web; only the peel ontology is known locally."""
-    for imported in sorted(set(graph.objects(None, OWL.imports))):
+    for imported in sorted(set(graph.objects(None, OWL.imports)), key=str):
         if imported != ONTOLOGY_IRI:
             raise InputError(f"owl:imports <{imported}> cannot be resolved locally; reasoning uses only the peelkg ontology")
 
@@ -230,7 +232,7 @@ def _property_closure(graph: Graph, ontology: Graph) -> Graph:
     changed = True
     while changed:
         changed = False
-        new = set()
+        new: set[tuple[Node, Node, Node]] = set()
         for s, p, o in closure:
             if not str(p).startswith(str(PEEL)) or not isinstance(o, URIRef):
                 continue
@@ -271,7 +273,10 @@ def _disjoint_types(data: Graph, ontology: Graph) -> list[str]:
     for a, b in ontology.subject_objects(OWL.disjointWith):
         disjoint[frozenset((a, b))] = "owl:disjointWith"
     for axiom in ontology.subjects(RDF.type, OWL.AllDisjointClasses):
-        members = list(Collection(ontology, ontology.value(axiom, OWL.members)))
+        head = ontology.value(axiom, OWL.members)
+        if head is None:
+            continue   # an axiom without its list says nothing
+        members = list(Collection(ontology, head))
         for i, a in enumerate(members):
             for b in members[i + 1:]:
                 disjoint[frozenset((a, b))] = "owl:AllDisjointClasses"
@@ -296,11 +301,11 @@ def _disjoint_types(data: Graph, ontology: Graph) -> list[str]:
         ordered = sorted(types, key=str)
         for i, a in enumerate(ordered):
             for b in ordered[i + 1:]:
-                axiom = disjoint.get(frozenset((a, b)))
-                if axiom:
+                declared = disjoint.get(frozenset((a, b)))
+                if declared:
                     problems.append(
                         f"{_name(individual)} is both {_name(a)} (by {types[a]}) and {_name(b)} (by {types[b]}), "
-                        f"which the ontology declares disjoint ({axiom})"
+                        f"which the ontology declares disjoint ({declared})"
                     )
     return problems
 
@@ -318,7 +323,10 @@ def _ancestors(cls: Node, supers: dict[Node, set[Node]]) -> set[Node]:
 def _functional_clashes(data: Graph, ontology: Graph) -> list[str]:
     different: set[frozenset] = set()
     for axiom in ontology.subjects(RDF.type, OWL.AllDifferent):
-        members = list(Collection(ontology, ontology.value(axiom, OWL.distinctMembers)))
+        head = ontology.value(axiom, OWL.distinctMembers)
+        if head is None:
+            continue
+        members = list(Collection(ontology, head))
         different.update(frozenset((a, b)) for i, a in enumerate(members) for b in members[i + 1:])
     for a, b in list(ontology.subject_objects(OWL.differentFrom)) + list(data.subject_objects(OWL.differentFrom)):
         different.add(frozenset((a, b)))
@@ -346,7 +354,7 @@ _COMPATIBLE = {XSD.integer: _INTEGER_TYPES, XSD.decimal: _INTEGER_TYPES | {XSD.d
 def _datatype_clashes(data: Graph, ontology: Graph) -> list[str]:
     problems = []
     for p, datatype in sorted(ontology.subject_objects(RDFS.range), key=str):
-        if datatype not in _COMPATIBLE:
+        if not isinstance(datatype, URIRef) or datatype not in _COMPATIBLE:
             continue
         for s, value in sorted(data.subject_objects(p), key=str):
             if isinstance(value, Literal) and (value.datatype not in _COMPATIBLE[datatype] or value.ill_typed):

@@ -298,7 +298,9 @@ def graph_size(store: ox.Store, iri: str) -> int:
 def graph_sizes(store: ox.Store) -> dict[str, int]:
     """Number of triples per named graph (one aggregate query: counting quads in Python is slow)."""
     sizes = {iri: 0 for iri in graph_names(store)}
-    for row in store.query("SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"):
+    rows = store.query("SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g")
+    assert isinstance(rows, ox.QuerySolutions)   # a SELECT gives solutions
+    for row in rows:
         if isinstance(row["g"], ox.NamedNode):
             sizes[row["g"].value] = int(row["n"].value)
     return dict(sorted(sizes.items()))
@@ -329,7 +331,9 @@ def force_name(graph: rdflib.Graph, report_iri: str) -> str | None:
 def stored_force_name(store: ox.Store, key: str) -> str | None:
     """The force name in the stored report graph of `key`, if that report is stored."""
     graph = ox.NamedNode(REPORT_GRAPH_PREFIX + key)
-    for row in store.query(_FORCE_NAME, substitutions={ox.Variable("g"): graph}):
+    rows = store.query(_FORCE_NAME, substitutions={ox.Variable("g"): graph})
+    assert isinstance(rows, ox.QuerySolutions)   # a SELECT gives solutions
+    for row in rows:
         return str(row["name"].value)
     return None
 
@@ -374,9 +378,12 @@ def serialize(store: ox.Store, fmt: ExportFormat) -> bytes:
     """The store content in `fmt`: its named graphs. Turtle has no named graphs: it gets their union."""
     names = prefixes() if fmt in (ExportFormat.TRIG, ExportFormat.TURTLE) else None
     if fmt is ExportFormat.TURTLE:
-        return store.dump(format=fmt.rdf_format, from_graph=ox.DefaultGraph(), prefixes=names)
-    named = (q for q in store if not isinstance(q.graph_name, ox.DefaultGraph))
-    return ox.serialize(named, format=fmt.rdf_format, prefixes=names)
+        data = store.dump(format=fmt.rdf_format, from_graph=ox.DefaultGraph(), prefixes=names)
+    else:
+        named = (q for q in store if not isinstance(q.graph_name, ox.DefaultGraph))
+        data = ox.serialize(named, format=fmt.rdf_format, prefixes=names)
+    assert data is not None   # no output file given: the data comes back
+    return data
 
 
 def export(store_dir: Path, fmt: ExportFormat, out: Path | None = None) -> bytes | None:

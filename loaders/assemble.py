@@ -12,7 +12,7 @@ import unicodedata
 from dataclasses import dataclass
 
 from rdflib import Graph, Literal, URIRef
-from rdflib.namespace import DCTERMS, OWL, PROV, RDF, RDFS, SKOS, XSD
+from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, SKOS, XSD
 
 from peelkg.errors import InputError
 from peelkg.model import (
@@ -326,6 +326,8 @@ def _report_graph(facts: Facts, ids: Iris) -> Graph:
             g.add((s, PEEL.outcomeNumber, Literal(stat.outcome_number)))
         if stat.parent_indicator:
             g.add((s, PEEL.parentIndicator, Literal(stat.parent_indicator)))
+        if stat.comparison:
+            g.add((s, PEEL.comparison, Literal(stat.comparison)))
         g.add((s, PEEL.inReport, r))
         derived(s, [stat.passage])
 
@@ -369,8 +371,8 @@ def _report_graph(facts: Facts, ids: Iris) -> Graph:
         for partner in initiative.partners:
             if partner in org_iris:
                 g.add((i, PEEL.involves, org_iris[partner]))
-        for place in initiative.places:
-            g.add((i, PEEL.location, ids.place(place)))
+        for place_slug in initiative.places:
+            g.add((i, PEEL.location, ids.place(place_slug)))
         for theme in initiative.themes:
             g.add((i, PEEL.theme, ids.theme(theme)))
         derived(i, sorted({m.passage for m in initiative.mentions}))

@@ -87,7 +87,10 @@ def curated_path(report: Path | str) -> Path:
     return report.with_name(f"{report.stem}.links.yaml")
 
 
-def parse_decision(value: object, allowed: Iterable[str] = tuple(d.value for d in Decision)) -> str | None:
+DECISIONS = tuple(decision.value for decision in Decision)
+
+
+def parse_decision(value: object, allowed: Iterable[str] = DECISIONS) -> str | None:
     """The decision as written, if it is one of `allowed` (case and spaces ignored); None otherwise."""
     text = value.strip().lower() if isinstance(value, str) else None
     return text if text in tuple(allowed) else None

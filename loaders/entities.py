@@ -20,7 +20,8 @@ Everything is found by method, never from a list of one report's names:
 - aliases collapse to one node: acronyms defined as "long name (ABBR)", a bare name
   ("Kestrel patrols" for Operation Kestrel), case, plural and possessive variants, and
   "the scheme" / "the pilot" / "It" referring back inside a paragraph;
-- themes: the keywords (skos:altLabel) of `ontology/themes.ttl`, matched on word boundaries;
+- themes: the keywords (skos:altLabel) of `ontology/themes.ttl`, matched on word boundaries, also
+  in the long form of an acronym the report defines and then uses alone ("the SPR");
 - prose statistics: a number with its unit ("percent", "per 1,000 population", a counted noun)
   in a paragraph sentence, read as the force's value unless the sentence gives it to England
   and Wales ("compared with 46 for England and Wales").
@@ -85,7 +86,7 @@ def theme_keywords() -> dict[str, re.Pattern]:
     """Theme slug -> a pattern of its keywords (prefLabel and altLabels of ontology/themes.ttl)."""
     graph = Graph().parse(ontology_file("themes.ttl"), format="turtle")
     patterns: dict[str, re.Pattern] = {}
-    for theme in sorted(set(graph.subjects(SKOS.inScheme, None))):
+    for theme in sorted(set(graph.subjects(SKOS.inScheme, None)), key=str):
         if not isinstance(theme, URIRef) or not str(theme).startswith(THEME_BASE):
             continue
         words = {str(label).lower() for p in (SKOS.altLabel, SKOS.prefLabel, RDFS.label) for label in graph.objects(theme, p)}
@@ -95,9 +96,37 @@ def theme_keywords() -> dict[str, re.Pattern]:
     return patterns
 
 
-def themes_of(text: str) -> list[str]:
-    """Slugs of the themes whose keywords occur in `text`."""
+def themes_of(text: str, acronyms: dict[str, str] | None = None) -> list[str]:
+    """Slugs of the themes whose keywords occur in `text`, or in the long form of an acronym it uses.
+
+    A report defines its acronyms once ("Strategic Policing Requirement (SPR)") and then writes
+    the short form alone, so `acronyms` (short -> long form) lets "the SPR" count as its words.
+
+    >>> themes_of("three chief officers lead on the SPR", {"SPR": "Strategic Policing Requirement"})
+    ['firearms-and-terrorism']
+    """
+    used = [long for short, long in (acronyms or {}).items() if re.search(rf"(?<![\w-]){re.escape(short)}(?![\w-])", text)]
+    text = " ".join([text, *used])
     return sorted(t for t, pattern in theme_keywords().items() if pattern.search(text))
+
+
+@cache
+def comparison_cues() -> re.Pattern:
+    """The phrases of `statistic-cues.yaml` with which a report compares a figure with England and Wales."""
+    with open(package_dir("peelkg.loaders") / "statistic-cues.yaml", encoding="utf-8") as handle:
+        groups = yaml.safe_load(handle)["comparison"]
+    return re.compile(rf"(?<![\w-])(?:{_alternation(p for phrases in groups.values() for p in phrases)})(?![\w-])",
+                      re.IGNORECASE)
+
+
+def comparison_words(text: str) -> str | None:
+    """The last comparison phrase of `text`, as written: the one nearest the figure that follows it.
+
+    >>> comparison_words("This is broadly in line with the")
+    'broadly in line with'
+    """
+    found = list(comparison_cues().finditer(text))
+    return found[-1].group() if found else None
 
 
 def _words(name: str) -> set[str]:
@@ -374,8 +403,9 @@ class Organisations:
         end = sequence[-1][1]
         if heads and heads[-1] == len(words) - 1:
             kind = self._head(words[-1])
-            if re.search(r"['’]s?$", words[-1]):
-                end -= len(re.search(r"['’]s?$", words[-1]).group())
+            possessive = re.search(r"['’]s?$", words[-1])
+            if possessive:
+                end -= len(possessive.group())
         elif heads and words[heads[-1] + 1] in ("of", "for"):
             kind = self._head(words[heads[-1]])
         else:
@@ -536,7 +566,7 @@ class Initiatives:
         self.form_code_re = re.compile(r"\b([Tt]he|a|an)\s+form\s*\(([A-Z]{2,5}\d{1,3})\)")
         self.joint_re = re.compile(r"\b(?:a|an)\s+joint\s+(project|programme|initiative|scheme)\s+(?:between|with)\b")
         self.introduced_list_re = re.compile(rf"\b(?:{_alternation(g['setup_verbs'])})(?: the following)?\s*:\s*$")
-        self.bullet_re = re.compile(rf"^(?:[-•−⁻–▪●]\s*)?(?:a|an|the)\s+((?:[\w'’-]+\s+){{0,5}}?[\w'’-]+?)(?=\s+(?:to|that|which|in|for|,)\b|[,;.]|$)")
+        self.bullet_re = re.compile(r"^(?:[-•−⁻–▪●]\s*)?(?:a|an|the)\s+((?:[\w'’-]+\s+){0,5}?[\w'’-]+?)(?=\s+(?:to|that|which|in|for|,)\b|[,;.]|$)")
         self.negation_re = re.compile(rf"\b(?:{_alternation(g['negations'])})\b", re.IGNORECASE)
         self.drop = set(g["drop_adjectives"])
         self.person_re = re.compile(rf"^(?:the\s+)?(?:{_alternation(g['person_titles'])})\b", re.IGNORECASE)
@@ -691,7 +721,7 @@ class Initiatives:
         self._introduced_lists()
 
     def _named(self, sentence: Sentence) -> bool:
-        text, offset = sentence.text, sentence.start
+        text = sentence.text
         named = False
         for match in self.prefix_re.finditer(text):
             words = match.group(3).split()
@@ -976,12 +1006,12 @@ class Initiatives:
                 for match in pattern.finditer(passage.text):
                     if any(s < match.end() and match.start() < e for s, e in taken):
                         continue
-                    thing = table.get(match.group()) or table.get(match.group().lower())
-                    if thing is None:
+                    named = table.get(match.group()) or table.get(match.group().lower())
+                    if named is None:
                         continue
-                    if match.group() == thing.name and not self._bare_ok(passage.text, match):
+                    if match.group() == named.name and not self._bare_ok(passage.text, match):
                         continue
-                    hits.append((match.start(), match.end(), thing))
+                    hits.append((match.start(), match.end(), named))
                     taken.append(match.span())
             for thing in self.things.values():
                 for pid, start, end, surface in thing.anchors:
@@ -1074,7 +1104,7 @@ class Initiatives:
                 slug=islug, label=thing.label, kind=thing.kind, alt_labels=alt, description=description,
                 question_ids=sorted({p.section for p, _, _, _ in thing.mentions if p.section}),
                 mentions=[Mention(line, surface) for line, surface in mentions], partners=partners,
-                places=sorted(thing.places), themes=themes_of(sentences_text)))
+                places=sorted(thing.places), themes=themes_of(sentences_text, self.definitions)))
         return sorted(initiatives, key=lambda i: i.slug)
 
     def _partners_in(self, sentence: Sentence) -> set[str]:
@@ -1236,6 +1266,8 @@ PERIOD_RES = [
 CHANGE_VERB_RE = re.compile(r"\b(increased|decreased|fallen|fell|rose|risen|reduced|grown|dropped|gone up|gone down)\s+(by|from|to)\s*$")
 CHANGE_NOUN_RE = re.compile(r"\b(?:an? )?(increase|decrease|reduction|fall|rise|drop)\s+of\s*$")
 NEGATIVE = {"decrease", "decreased", "fallen", "fell", "reduced", "reduction", "fall", "dropped", "drop", "gone down", "fewer", "lower"}
+SHARE_RE = re.compile(r"(?:^|[,;]\s+)([^,;]+?)\s+(?:accounted for|accounts for|account for|made up|makes up|make up|"
+                      r"represented|represents|comprised)\s*$")
 NP_STOP = {"per", "will", "would", "can", "could", "should", "may", "might", "must", "having", "being", "met", "than"}
 VERB_RE = re.compile(r"\b(?:has|have|had|is|are|was|were|recorded|used|made|received|made)\s+(?:an?\s+|the\s+)?(.*)$")
 
@@ -1250,6 +1282,8 @@ class _Value:
     line: int
     start: int
     n: int = 0
+    before: str = ""                      # the sentence up to the number, where the report says how it compares
+    statistic: Statistic | None = None    # what the value became, once emitted
 
 
 class ProseStatistics:
@@ -1272,7 +1306,8 @@ class ProseStatistics:
             for sentence in self.text.sentences_of(passage):
                 values = self._values(sentence, previous, previous_period)
                 for value in values:
-                    stats.append(self._emit(value, values, previous, counters))
+                    value.statistic = self._emit(value, values, previous, counters)
+                    stats.append(value.statistic)
                 if values:
                     previous = values
                     previous_period = next((v.period for v in values if v.period), previous_period)
@@ -1285,6 +1320,10 @@ class ProseStatistics:
             if partner is None:
                 partner = next((v for v in reversed(previous) if v.area is Area.FORCE and v.unit == value.unit), None)
             if partner is not None and partner.n:
+                if partner.statistic is not None and partner.statistic.comparison is None:
+                    # The words between the two figures: "4.2 percent of calls ... This is in line with the".
+                    between = value.before[partner.start:] if partner in values else value.before
+                    partner.statistic.comparison = comparison_words(between)
                 value.indicator = partner.indicator or value.indicator
                 value.period = value.period or partner.period
                 value.n = partner.n
@@ -1319,7 +1358,7 @@ class ProseStatistics:
                 indicator = f"change in {previous[-1].indicator} {indicator[len('change '):]}".strip()
             period = self._period(periods, match.start(), match.end(), text, previous_period)
             values.append(_Value(sign * number * scale, unit, indicator, self._area(text, match.start(), cues), period,
-                                 sentence.passage.line_at(sentence.start + match.start()), match.start()))
+                                 sentence.passage.line_at(sentence.start + match.start()), match.start(), before=before))
         return values
 
     def _area(self, text: str, at: int, cues: list[int]) -> Area:
@@ -1442,13 +1481,20 @@ class ProseStatistics:
         if change and change.group(2) in ("from", "to") or re.search(r"\bfrom\s+[\d.]+\s+percent\b.*\bto\s*$", before):
             return "percent", self._subject(re.split(r"\s+from\s+", before)[0] + " by"), sign
         if change or change_noun:
-            return "percent", "change in " + self._subject(before if change else before[:change_noun.start()]), sign
+            subject = before[:change_noun.start()] if change_noun and not change else before
+            return "percent", "change in " + self._subject(subject), sign
         if more:
             return "percent", f"{more.group(1)} {' '.join(more.group(2).split()[:8])}", -1.0 if more.group(1) in NEGATIVE else 1.0
         if trend:
             return "percent", f"change {trend.group(2)}".strip(), -1.0 if trend.group(1) in NEGATIVE else 1.0
         if of:
-            return "percent", self._noun_phrase(of.group(1)) or " ".join(of.group(1).split()[:6]), sign
+            noun = self._noun_phrase(of.group(1))
+            if not noun:
+                return "percent", " ".join(of.group(1).split()[:6]), sign
+            share = SHARE_RE.search(before)
+            if share:   # "domestic abuse accounted for 12 percent of all police-recorded crime"
+                return "percent", f"{self._subject(share.group(1))} as a share of {noun}", sign
+            return "percent", self._qualified(noun, of.group(1), before), sign
         if were:
             return "percent", " ".join(were.group(1).split()[:12]), sign
         if quoted:
@@ -1458,6 +1504,25 @@ class ProseStatistics:
         if named:
             return "percent", self._subject(named.group(1)) + " rate", sign
         return "percent", self._fallback(before), sign
+
+    def _qualified(self, noun: str, following: str, before: str) -> str:
+        """A counted noun with what the sentence says about the ones counted: 'percent of calls' is no indicator.
+
+        '1.1 percent of incidents in Essex were identified as having a mental health element' ->
+        'incidents identified as having a mental health element'; 'flagged 4.2 percent of calls as
+        involving a vulnerable victim' -> 'calls flagged as involving a vulnerable victim'.
+        """
+        rest = following[following.find(noun) + len(noun):]
+        rest = re.sub(rf"^\s+(?:in|across)\s+(?:{re.escape(self.text.area)}|{re.escape(self.text.force)})\b", "", rest)
+        end = r"(?=[,;]|\.(?!\d)|$)"
+        were = re.match(rf"^\s+(?:were|was|are|is)\s+(\w+ed\s+(?:as|to|by|with|for)\s+.+?){end}", rest)
+        if were:
+            return f"{noun} {' '.join(were.group(1).split()[:8])}"
+        as_ = re.match(rf"^\s+(as\s+.+?){end}", rest)
+        if as_:
+            verb = re.search(r"\b(\w+ed)\s*$", before)
+            return " ".join([noun, *([verb.group(1)] if verb else []), *as_.group(1).split()[:8]])
+        return noun
 
     def _fallback(self, before: str) -> str:
         """The clause before the number, from its verb on: 'Essex has a high expenditure on X (' -> 'high expenditure on X'."""
@@ -1500,5 +1565,5 @@ def extract_entities(document: Document, facts: Facts) -> None:
     facts.organisations, facts.collaborations = bodies.result()
     facts.places = places.result()
     facts.theme_tags = [ThemeTag(f.id, theme, list(f.passages)) for f in facts.findings if f.kind in FINDING_KINDS
-                        for theme in themes_of(f.text)]
+                        for theme in themes_of(f.text, things.definitions)]
     facts.statistics = [s for s in facts.statistics if s.figure is not None] + ProseStatistics(text).result()

@@ -247,6 +247,9 @@ def extract_prior_findings(document: Document, template: Template) -> list[Findi
     findings: list[Finding] = []
     blocks = [b for b in document.blocks if b.kind is BlockKind.PARAGRAPH and b.section and b.section.startswith("q")]
     for index, block in enumerate(blocks):
+        section = block.section
+        if section is None:
+            continue
         parts = sentences(block)
         for position, sentence in enumerate(parts):
             text = sentence.text
@@ -270,8 +273,8 @@ def extract_prior_findings(document: Document, template: Template) -> list[Findi
                     progress, progress_lines = candidate.text, [source_block.line_start]
                     break
             for item in items:
-                n = sum(1 for f in findings if f.question_id == block.section) + 1
-                findings.append(Finding(f"{block.section}-prior-{n}", FindingKind.PRIOR_FINDING, block.section, item,
+                n = sum(1 for f in findings if f.question_id == section) + 1
+                findings.append(Finding(f"{section}-prior-{n}", FindingKind.PRIOR_FINDING, section, item,
                                         [block.line_start], n, progress=progress, progress_passages=progress_lines))
     return findings
 
@@ -447,20 +450,23 @@ def extract_figure_tables(document: Document, template: Template) -> list[Statis
                     else:
                         parent = None
                 row += 1
-                figure_id = "fig" + re.match(r"Figure (\d+)", caption.clean).group(1)
+                figure = re.match(r"Figure (\d+)", caption.clean)
+                figure_id = f"fig{figure.group(1) if figure else ''}"
                 force_value, area_value = values[-2], values[-1]
                 unit, period = _unit_and_period(caption.clean)
-                for area, value in ((Area.FORCE, force_value), (Area.ENGLAND_AND_WALES, area_value)):
-                    if value is None:
+                for area, cell in ((Area.FORCE, force_value), (Area.ENGLAND_AND_WALES, area_value)):
+                    if cell is None:
                         continue
-                    stats.append(Statistic(f"{figure_id}-r{row}-{'force' if area is Area.FORCE else 'ew'}", indicator, value,
+                    stats.append(Statistic(f"{figure_id}-r{row}-{'force' if area is Area.FORCE else 'ew'}", indicator, cell,
                                            unit, area, period, block.line_start, caption.clean, outcome, row_parent))
             elif caption is None and len(numeric) == 2 and len(cells) == 2 and pending_labels:
                 label = pending_labels.pop(0)
                 row += 1
                 unit = "percent" if "%" in block.clean else ""
-                for area, value in ((Area.FORCE, values[0]), (Area.ENGLAND_AND_WALES, values[1])):
-                    stats.append(Statistic(f"fin-r{row}-{'force' if area is Area.FORCE else 'ew'}", label.clean, value, unit,
+                for area, cell in ((Area.FORCE, values[0]), (Area.ENGLAND_AND_WALES, values[1])):
+                    if cell is None:
+                        continue
+                    stats.append(Statistic(f"fin-r{row}-{'force' if area is Area.FORCE else 'ew'}", label.clean, cell, unit,
                                            area, "", block.line_start, "Force in numbers", None, None))
             continue
         if block.kind is BlockKind.PARAGRAPH and caption is None and block.section is None and not block.clean.endswith("."):

@@ -324,7 +324,7 @@ class _Report:
         blocks = self.facts.document.blocks
         for n, block in enumerate(blocks):
             if block.kind is BlockKind.PARAGRAPH and block.clean.rstrip().endswith(":"):
-                items = []
+                items: list[tuple[int, str]] = []
                 for following in blocks[n + 1:]:
                     if following.kind is not BlockKind.BULLET:
                         break
@@ -599,6 +599,7 @@ def links_for_report(path: Path | str, *, curated: bool = True) -> ReportLinks:
     from peelkg.pipeline import load_report
 
     facts = load_report(path).facts
+    assert facts is not None   # load_report keeps the facts it linked
     return ReportLinks(str(path), facts, link(facts, curated_for(path) if curated else ()))
 
 
@@ -659,10 +660,10 @@ def format_links(reports: Sequence[ReportLinks], fmt: LinkFormat = LinkFormat.TA
                 mark = "*" if l.above_threshold else " "
                 lines.append(f"  {n:>2}. {l.score:.2f} {mark} {r.label(l.initiative)}  [{', '.join(m.value for m in l.methods)}]")
                 lines.append(f"            {l.rationale}")
-        unaddressed = r.unaddressed()
+        nothing = r.unaddressed()
         lines.append("")
-        lines.append(f"Unaddressed ({len(unaddressed)}): areas for improvement and causes of concern with no initiative at or above {THRESHOLD:.2f}")
-        lines.extend(f"  {f.id}  {_short(f.text)}" for f in unaddressed)
+        lines.append(f"Unaddressed ({len(nothing)}): areas for improvement and causes of concern with no initiative at or above {THRESHOLD:.2f}")
+        lines.extend(f"  {f.id}  {_short(f.text)}" for f in nothing)
         lines.append("")
     return "\n".join(lines)
 

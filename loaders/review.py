@@ -14,6 +14,7 @@ import datetime
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import yaml
 
@@ -141,7 +142,7 @@ def review_data(report: ReportLinks, curated: Sequence[CuratedLink], top: int = 
     for finding in report.targets():
         ranked = report.ranked(finding)
         shown = [l for n, l in enumerate(ranked) if top <= 0 or n < top or (l.initiative, l.target) in decided]
-        record = {"id": finding.id, "kind": finding.kind.value, "question": finding.question_id,
+        record: dict[str, Any] = {"id": finding.id, "kind": finding.kind.value, "question": finding.question_id,
                   "text": collapse(finding.text), "lines": list(finding.passages)}
         ask = _ask(finding)
         if ask:

@@ -222,7 +222,8 @@ def _make_block(source: SourceText, kind: BlockKind, lines: list[int]) -> Block:
         line_end=lines[-1] + 1,
     )
     if kind is BlockKind.FOOTNOTE:
-        block.number = superscript_to_int(FOOTNOTE_START.match(source.raw_lines[lines[0]]).group(1))
+        start = FOOTNOTE_START.match(source.raw_lines[lines[0]])
+        block.number = superscript_to_int(start.group(1)) if start else None
     return block
 
 
@@ -378,7 +379,7 @@ def segment(source: SourceText) -> Document:
                     add_heading(HeadingKind.CORE, block, section)
                     add_question(section, HeadingKind.CORE, data["core_questions"][number - 1]["text"], block, "overall", number)
                     continue
-                if sub and sub[1] == int(section[1]) and not in_annex:
+                if sub and section is not None and sub[1] == int(section[1]) and not in_annex:
                     wording, number, index = sub
                     sub_parent = f"q{number}.{index}"
                     add_heading(HeadingKind.SUB, block, sub_parent, section)
@@ -488,15 +489,18 @@ def _resolve_footnote_refs(source: SourceText, blocks: list[Block]) -> None:
     for block in prose:
         run = TRAILING_MARKERS.search(block.clean)
         numbers = [int(n) for n in run.group(1).split(",")] if run else []
-        if numbers and all(n in uncited and uncited[n].line_start > block.line_start for n in numbers):
+        if run and numbers and all(n in uncited and uncited[n].line_start > block.line_start for n in numbers):
             block.clean = block.clean[: run.start()]
             block.footnote_refs.extend(numbers)
             cited.update(numbers)
     for footnote in (b for b in blocks if b.kind is BlockKind.FOOTNOTE and b.number not in cited):
-        plain = re.compile(rf"(?<=[A-Za-z)*,]) {footnote.number}(?= [a-z])|(?<=[A-Za-z)*]) {footnote.number}(?=[,.;:]?$)")
+        number = footnote.number
+        if number is None:
+            continue
+        plain = re.compile(rf"(?<=[A-Za-z)*,]) {number}(?= [a-z])|(?<=[A-Za-z)*]) {number}(?=[,.;:]?$)")
         candidates = [b for b in prose if b.line_start < footnote.line_start]
         for block in reversed(candidates[-8:]):
             if plain.search(block.clean):
                 block.clean = plain.sub("", block.clean, count=1)
-                block.footnote_refs.append(footnote.number)
+                block.footnote_refs.append(number)
                 break

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -133,9 +134,10 @@ def bench_value(line: str, factor: float) -> str:
 @pytest.mark.browser
 def test_quick_bench_runs_and_prints_every_figure(tmp_path: Path) -> None:
     out = tmp_path / "bench.json"
-    result = CliRunner().invoke(main, ["bench", "--quick", "--json", str(out)])
+    result = CliRunner().invoke(main, ["bench", "--quick", "--allow-miss", "--json", str(out)])
     assert result.exit_code == 0, result.output
     table = result.stdout
+    assert re.fullmatch(r"\d+ PASS, \d+ MISS(, \d+ undecided .*)?", table.splitlines()[-1])
     expected = [
         "build end to end, no reasoning", "build end to end, with reasoning", "text extracted, per 60 pages",
         *(f"stage {stage}" for stage in ("read", "segment", "extract", "link", "assemble", "validate", "store", "reason")),
@@ -156,6 +158,24 @@ def test_quick_bench_runs_and_prints_every_figure(tmp_path: Path) -> None:
     data = json.loads(out.read_text(encoding="utf-8"))
     assert data["quick"] is True and data["machine"]["cpus"]
     assert len(data["figures"]) == table.count("\n| ") - 1 and all("status" in f for f in data["figures"])
+
+
+def canned_result(*values: float) -> bench.BenchResult:
+    """A bench run whose figures have a target of 2.0 s: values at or under it pass."""
+    figures = [bench.Figure("build", f"figure {i}", value, "s", 2.0) for i, value in enumerate(values)]
+    return bench.BenchResult(True, "now", {"cpus": "2", "memory": "4 GB", "cpu": "test"}, figures)
+
+
+@pytest.mark.parametrize("values, summary, code", [((1.0, 1.5), "2 PASS, 0 MISS", 0), ((1.0, 3.0), "1 PASS, 1 MISS", 1)])
+def test_the_bench_ends_with_one_summary_line_and_fails_on_a_miss(monkeypatch, values, summary, code) -> None:
+    monkeypatch.setattr(bench, "run_bench", lambda **kwargs: canned_result(*values))
+    result = CliRunner().invoke(main, ["bench", "--quick"])
+    assert result.exit_code == code, result.output
+    assert result.stdout.splitlines()[-1] == summary
+    if code:
+        assert "1 target(s) missed, first: build: figure 1" in result.stderr
+    relaxed = CliRunner().invoke(main, ["bench", "--quick", "--allow-miss"])
+    assert relaxed.exit_code == 0 and relaxed.stdout.splitlines()[-1] == summary
 
 
 def test_bench_gives_the_pdf_extraction_time_per_60_pages(tmp_path: Path) -> None:

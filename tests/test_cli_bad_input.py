@@ -56,6 +56,12 @@ def test_strict_turns_warnings_into_failure(tmp_path):
     assert not (tmp_path / "store").exists()
 
 
+def test_the_bundled_report_builds_clean_under_strict(tmp_path):
+    result = build("--strict", str(ESSEX), "--store", str(tmp_path / "store"))
+    assert result.exit_code == 0, result.output
+    assert "warning" not in result.stderr
+
+
 def test_a_missing_file_is_an_input_error(tmp_path):
     result = build(str(tmp_path / "nowhere.txt"), "--store", str(tmp_path / "store"))
     assert result.exit_code == 2 and "does not exist" in result.stderr

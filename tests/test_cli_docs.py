@@ -40,3 +40,25 @@ def test_readme_has_exactly_two_setup_commands():
 def test_ci_runs_the_readmes_test_command():
     ci = (TESTS_DIR.parent / ".ci" / "run").read_text(encoding="utf-8")
     assert "bash .ci/test" in README and "bash .ci/test" in ci
+
+
+def test_what_commands_write_by_default_is_ignored_by_git():
+    """The default output folders of every command (and the default store) are in .gitignore."""
+    from pathlib import Path
+
+    ignored = set((TESTS_DIR.parent / ".gitignore").read_text(encoding="utf-8").split())
+    defaults = {param.default for command in main.commands.values() for param in command.params
+                if isinstance(param.default, Path)} | {Path("peelkg-store")}
+    assert defaults, "no command writes to a default path"
+    missing = sorted(str(d) for d in defaults if f"/{d}/" not in ignored)
+    assert not missing, f"add to .gitignore: {missing}"
+
+
+def test_ci_lints_type_checks_and_runs_the_docstring_examples():
+    """`.ci/test` runs ruff, mypy and the doctests too, with tools the test extra pins."""
+    ci = (TESTS_DIR.parent / ".ci" / "test").read_text(encoding="utf-8")
+    for command in ("python3 -m ruff check .", "python3 -m mypy", "--doctest-modules --pyargs peelkg"):
+        assert command in ci, f".ci/test does not run {command!r}"
+    pyproject = (TESTS_DIR.parent / "pyproject.toml").read_text(encoding="utf-8")
+    assert re.search(r'test = \[[^\]]*"ruff==[\d.]+"[^\]]*"mypy==[\d.]+"', pyproject)
+    assert "[tool.ruff.lint]" in pyproject and "[tool.mypy]" in pyproject

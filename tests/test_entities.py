@@ -102,6 +102,16 @@ def test_gazetteer_lists_the_43_forces_and_no_report_names():
         assert name not in text
 
 
+def test_every_body_the_gazetteer_names_has_a_kind():
+    """A body the gazetteer knows is never left a bare peel:Organisation, which queries list under no kind."""
+    data = gazetteer()
+    entries = [e for section in ("national_bodies", "local_bodies") for e in data[section]]
+    assert entries and all(OrganisationKind(e["kind"]) is not OrganisationKind.OTHER for e in entries), \
+        [e["name"] for e in entries if e["kind"] == OrganisationKind.OTHER.value]
+    facts = facts_for("The exercise involved military personnel from the garrison.")
+    assert by_label(facts.organisations, "the military").kind is OrganisationKind.NATIONAL_BODY
+
+
 def test_collaboration_with_another_force():
     facts = facts_for("Midshire Police and Northvale Police tackle serious and organised crime in collaboration.")
     assert [c.organisation for c in facts.collaborations] == ["northvale-police"]
@@ -246,6 +256,14 @@ def test_initiatives_carry_themes_from_the_theme_scheme():
     assert "domestic-abuse" in by_label(facts.initiatives, "Operation Swan").themes
 
 
+def test_an_acronym_the_report_defines_carries_the_themes_of_its_long_form():
+    facts = facts_for("The Strategic Policing Requirement (SPR) sets out national threats.",
+                      "The force runs Operation Heron to oversee its work on the SPR.")
+    assert by_label(facts.initiatives, "Operation Heron").themes == ["firearms-and-terrorism"]
+    assert themes_of("the SPR", {"SPR": "Strategic Policing Requirement"}) == ["firearms-and-terrorism"]
+    assert themes_of("SPRING", {"SPR": "Strategic Policing Requirement"}) == []
+
+
 def test_findings_get_theme_tags():
     afi = Finding("q3-afi-1", FindingKind.AFI, "q3", "The force should improve its response to missing children.", [1])
     facts = facts_for("A paragraph.", findings=[afi])
@@ -292,6 +310,35 @@ def test_prose_statistics_with_units_areas_and_periods():
     assert stats["p5-1-ew"].indicator == stats["p5-1-force"].indicator == "satisfied with their whole experience with the police"
     assert (stats["p7-1-force"].value, stats["p7-1-force"].unit, stats["p7-1-force"].indicator) == \
         (1245, "count", "registered sex offenders")
+
+
+def test_a_percentage_of_a_counted_noun_says_which_ones_were_counted():
+    facts = facts_for(
+        "In the 12 months to 30 June 2016, some 1.1 percent of incidents in Midshire were identified as having a mental "
+        "health element. This is below the 2.4 percent rate for England and Wales.",
+        "In the 12 months to 30 June 2016, Midshire Police flagged 4.2 percent of calls as involving a vulnerable victim. "
+        "This is in line with the 3.8 percent rate for England and Wales.",
+        "In the same period, police-recorded domestic abuse accounted for 12 percent of all police-recorded crime in "
+        "Midshire, compared with 11 percent of all police-recorded crime across England and Wales.",
+    )
+    stats = {s.id: s for s in facts.statistics}
+    assert stats["p1-1-force"].indicator == stats["p1-1-ew"].indicator == "incidents identified as having a mental health element"
+    assert stats["p3-1-force"].indicator == stats["p3-1-ew"].indicator == "calls flagged as involving a vulnerable victim"
+    assert stats["p5-1-force"].indicator == stats["p5-1-ew"].indicator == \
+        "police-recorded domestic abuse as a share of police-recorded crime"
+
+
+def test_the_reports_own_words_comparing_a_figure_with_england_and_wales_are_kept():
+    facts = facts_for(
+        "Midshire Police flagged 4.2 percent of calls as involving a vulnerable victim. "
+        "This is broadly in line with the 3.8 percent rate for England and Wales.",
+        "Some 72.8 percent were satisfied with their whole experience with the police, which is lower than the "
+        "England and Wales average of 83.3 percent.",
+        "Domestic abuse accounted for 12 percent of all recorded crime, compared with 11 percent across England and Wales.",
+    )
+    comparisons = {s.id: s.comparison for s in facts.statistics}
+    assert comparisons == {"p1-1-force": "broadly in line with", "p1-1-ew": None, "p3-1-force": "lower than",
+                           "p3-1-ew": None, "p5-1-force": None, "p5-1-ew": None}
 
 
 def test_years_dates_and_figure_numbers_are_not_statistics():

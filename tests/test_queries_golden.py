@@ -10,6 +10,7 @@ rewrites the files instead of comparing, for review before they are committed.
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -132,3 +133,25 @@ def test_the_library_has_the_queries_the_design_asks_for():
             "grades-across-forces", "initiatives-for-afi", "afis-for-initiative", "unaddressed-afis",
             "afis-by-initiatives", "question-tree", "collaborating-forces", "link-evidence",
             "report-overview", "statistic-lookup"} <= set(QUERY_NAMES)
+
+
+def line_lists(variable: str, value: str) -> list[list[int]]:
+    """The lists of report lines in a result cell: "206 457 798"; mentions "Essex Police 872 Essex Police 876" give
+    one list per force."""
+    if variable == "lines" or variable.endswith("Lines"):
+        return [[int(n) for n in value.split()]]
+    if variable == "mentions":
+        per_force: dict[str, list[int]] = {}
+        for force, line in re.findall(r"(.+?) (\d+)(?: |$)", value):
+            per_force.setdefault(force, []).append(int(line))
+        return list(per_force.values())
+    return []
+
+
+@pytest.mark.parametrize("name", QUERY_NAMES)
+def test_line_lists_come_in_the_order_of_the_report(golden_store, name):
+    document = as_document(q.run_query(golden_store, q.resolve_query_text(name)))
+    for binding in document.get("results", {}).get("bindings", []):
+        for variable, term in binding.items():
+            for lines in line_lists(variable, term["value"]):
+                assert lines == sorted(lines), f"{name}: {variable} {term['value']!r}"

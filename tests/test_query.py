@@ -339,12 +339,18 @@ def test_cli_exit_codes(sample_store):
     assert invoke("query", "DROP ALL", *store).exit_code == 2
     assert invoke("query", "grades", "--param", "oops", *store).exit_code == 2
     assert invoke("query", "no-such-query", *store).exit_code == 2
-    capped = invoke("query", "SELECT * WHERE { ?s ?p ?o }", "--limit", "3", "--format", "tsv", *store)
-    assert capped.exit_code == 3 and "--limit 3" in capped.stderr
-    assert len(capped.stdout.splitlines()) == 4
+    default_cap = invoke("query", "SELECT * WHERE { ?a ?b ?c . ?d ?e ?f }", "--format", "tsv", *store)
+    assert default_cap.exit_code == 3 and "default cap of 10000 rows" in default_cap.stderr
+    assert len(default_cap.stdout.splitlines()) == 10_001
     slow = invoke("query", EXPENSIVE, "--timeout", "1", *store)
     assert slow.exit_code == 3 and "timeout" in slow.stderr
     assert "Traceback" not in syntax.output + slow.output
+
+
+def test_cli_a_limit_the_user_asked_for_is_not_an_error(sample_store):
+    result = invoke("query", "SELECT * WHERE { ?s ?p ?o }", "--limit", "3", "--format", "tsv", "--store", str(sample_store))
+    assert result.exit_code == 0, result.output
+    assert len(result.stdout.splitlines()) == 4 and result.stderr == ""
 
 
 def test_cli_queries_lists_every_query_with_its_parameters():
@@ -355,3 +361,68 @@ def test_cli_queries_lists_every_query_with_its_parameters():
     assert "--param theme='gangs'" in result.stdout
     listed = json.loads(invoke("queries", "--format", "json").stdout)
     assert {entry["name"] for entry in listed} == {p.stem for p in queries_dir().glob("*.rq")}
+
+
+# --------------------------------------------------------------------------- statistics against England and Wales
+
+COMPARISONS = """
+@prefix peel: <https://w3id.org/peelkg/ontology#> .
+@prefix prov: <http://www.w3.org/ns/prov#> .
+@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+@prefix id: <https://w3id.org/peelkg/id/> .
+GRAPH <https://w3id.org/peelkg/graph/report/t/midshire> {
+  id:report peel:aboutForce id:midshire . id:midshire rdfs:label "Midshire Police" .
+  id:ew rdfs:label "England and Wales" .
+  id:p1 peel:inReport id:report ; peel:lineStart 1 .
+  id:rise-f peel:area id:midshire ; peel:indicator "change in recorded crime" ; peel:value 10.9 ; peel:period "y" ; prov:wasDerivedFrom id:p1 .
+  id:rise-e peel:area id:ew ; peel:indicator "change in recorded crime" ; peel:value -3.4 ; peel:period "y" ; prov:wasDerivedFrom id:p1 .
+  id:zero-f peel:area id:midshire ; peel:indicator "change in arrests" ; peel:value 2 ; peel:period "y" ; prov:wasDerivedFrom id:p1 .
+  id:zero-e peel:area id:ew ; peel:indicator "change in arrests" ; peel:value 0 ; peel:period "y" ; prov:wasDerivedFrom id:p1 .
+  id:calls-f peel:area id:midshire ; peel:indicator "calls flagged" ; peel:value 4.2 ; peel:period "y" ;
+      peel:comparison "in line with" ; prov:wasDerivedFrom id:p1 .
+  id:calls-e peel:area id:ew ; peel:indicator "calls flagged" ; peel:value 3.8 ; peel:period "y" ; prov:wasDerivedFrom id:p1 .
+  id:sat-f peel:area id:midshire ; peel:indicator "satisfied" ; peel:value 80 ; peel:period "y" ;
+      peel:comparison "below" ; prov:wasDerivedFrom id:p1 .
+  id:sat-e peel:area id:ew ; peel:indicator "satisfied" ; peel:value 79 ; peel:period "y" ; prov:wasDerivedFrom id:p1 .
+}
+"""
+
+
+def test_relative_gaps_and_verdicts_against_england_and_wales(tmp_path):
+    from peelkg.graph.store import create_store, finish, load_dataset_file
+
+    (tmp_path / "c.trig").write_text(COMPARISONS, encoding="utf-8")
+    store = create_store(tmp_path / "store")
+    load_dataset_file(store, tmp_path / "c.trig")
+    finish(store)
+    del store
+    result = q.run_query(tmp_path / "store", q.resolve_query_text("statistics-vs-england-wales"))
+    rows = {str(row["indicator"].value): row for row in (dict(zip(result.variables, r)) for r in result.rows)}
+
+    def cell(indicator: str, name: str) -> str | None:
+        term = rows[indicator][name]
+        return None if term is None else term.value
+
+    # A rise of 10.9 against a fall of 3.4: the relative gap has the sign of the gap, divided by |baseline|.
+    assert (cell("change in recorded crime", "gap"), cell("change in recorded crime", "relativeGap")) == ("14.3", "4.206")
+    assert cell("change in recorded crime", "verdict") == "worse"
+    assert cell("change in arrests", "relativeGap") is None and cell("change in arrests", "verdict") == "better"
+    # The report's own words win over the arithmetic.
+    assert (cell("calls flagged", "verdict"), cell("calls flagged", "reportSays")) == ("in line", "in line with")
+    assert cell("satisfied", "verdict") == "worse"
+
+
+def test_the_query_reads_every_comparison_phrase_the_loader_keeps():
+    """The query's in_line, above and below defaults classify each phrase of loaders/statistic-cues.yaml as its group."""
+    import re
+
+    import yaml
+
+    from peelkg.resources import package_dir
+
+    groups = yaml.safe_load((package_dir("peelkg.loaders") / "statistic-cues.yaml").read_text(encoding="utf-8"))["comparison"]
+    query = q.load_named_query(queries_dir() / "statistics-vs-england-wales.rq")
+    defaults = {p.name: p.default for p in query.parameters}
+    for group, phrases in groups.items():
+        for phrase in phrases:   # tried in the query's order: in line, then above, then below
+            assert next(g for g in ("in_line", "above", "below") if re.search(defaults[g], phrase, re.IGNORECASE)) == group

@@ -261,6 +261,7 @@ def test_the_reason_command_reports_and_shows_what_it_infers(tmp_path):
     assert f"{key}: consistent; " in result.output
     shown = rdflib.Graph().parse(data=result.output.split("\n", 1)[1], format="turtle")
     assert (LANTERN, RDF.type, PEEL.CrossForceInitiative) in shown
+    assert "@prefix peel: <https://w3id.org/peelkg/ontology#>" in result.output and "ns1:" not in result.output
 
 
 def test_the_reason_command_exits_1_on_a_contradiction(tmp_path):

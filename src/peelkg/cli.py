@@ -1,14 +1,17 @@
 """The `peelkg` command: one group, each command a thin wrapper over the library.
 
-Exit codes: 0 ok, 1 validation failed, 2 input or usage error, 3 time or size limit hit.
+Exit codes: 0 ok, 1 validation failed, 2 input or usage error, 3 time or size limit hit,
+141 the output pipe was closed (as SIGPIPE ends git or ls).
 """
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
 import click
+from click.core import ParameterSource
 
 from peelkg.errors import InputError, PeelkgError
 from peelkg.resources import default_store_dir
@@ -26,15 +29,37 @@ def resolve_store(store_dir: Path | None) -> Path:
     return store_dir if store_dir is not None else default_store_dir()
 
 
+CLOSED_PIPE_EXIT = 141   # what a shell reports for a command ended by SIGPIPE (128 + 13), as git and ls end
+
+
+def _silence_output() -> None:
+    """Point stdout and stderr at /dev/null, so the interpreter's last flush has nowhere to fail."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            os.dup2(devnull, stream.fileno())
+        except (AttributeError, OSError, ValueError):
+            pass   # not a real file (an in-process test runner's buffer)
+    os.close(devnull)
+
+
 class PeelkgGroup(click.Group):
-    """Turns library errors into one-line messages and exit codes, never tracebacks."""
+    """Turns library errors into one-line messages and exit codes, never tracebacks.
+
+    A closed pipe (`peelkg queries | head -1`) ends the command quietly with status 141, as
+    SIGPIPE ends git or ls; a build it interrupts rolls back, leaving the previous store as it was.
+    """
 
     def invoke(self, ctx: click.Context):
         try:
-            return super().invoke(ctx)
-        except PeelkgError as error:
-            click.echo(f"peelkg: {error}", err=True)
-            sys.exit(error.exit_code)
+            try:
+                return super().invoke(ctx)
+            except PeelkgError as error:
+                click.echo(f"peelkg: {error}", err=True)
+                sys.exit(error.exit_code)
+        except BrokenPipeError:
+            _silence_output()
+            sys.exit(CLOSED_PIPE_EXIT)
 
 
 @click.group(cls=PeelkgGroup)
@@ -94,7 +119,7 @@ def export(store_dir: Path | None, fmt: str, out: Path | None) -> None:
 
     data = run(resolve_store(store_dir), ExportFormat(fmt), out)
     if data is not None:
-        click.get_binary_stream("stdout").write(data)
+        click.echo(data, nl=False)
 
 
 @main.command()
@@ -130,22 +155,29 @@ def view(names: tuple[str, ...], store_dir: Path | None, out_dir: Path, focus: s
 @click.option("--quick", is_flag=True, help="Small corpora (1 and 3 reports), fewer runs, 100/500-node views: under two minutes.")
 @click.option("--json", "json_file", type=click.Path(dir_okay=False, path_type=Path), default=None, help="Also write the figures as JSON to FILE.")
 @click.option("--work-dir", type=click.Path(file_okay=False, path_type=Path), default=None, help="Keep corpora and stores in DIR (default: a temporary folder).")
-def bench(quick: bool, json_file: Path | None, work_dir: Path | None) -> None:
+@click.option("--allow-miss", is_flag=True, help="Exit 0 even when a target is missed (default: exit 1).")
+def bench(quick: bool, json_file: Path | None, work_dir: Path | None, allow_miss: bool) -> None:
     """Measure build, store, query and view speed against the targets; prints a table with PASS/MISS.
 
+    Ends with one line, `N PASS, M MISS`; a missed target exits 1 unless --allow-miss.
     The full run builds synthetic corpora of 43 and 430 reports and may take half an hour.
 
     Example: peelkg bench --quick --json bench.json
     """
     import json
 
-    from peelkg.bench.bench import format_row, format_table, run_bench
+    from peelkg.bench.bench import TargetsMissed, format_row, format_summary, format_table, missed, run_bench
 
     result = run_bench(quick=quick, work_dir=work_dir, progress=lambda line: click.echo(line, err=True),
                        on_figure=lambda figure: click.echo(format_row(figure), err=True))
     click.echo(format_table(result))
     if json_file is not None:
         json_file.write_text(json.dumps(result.to_dict(), indent=2), encoding="utf-8")
+    click.echo(format_summary(result))
+    misses = missed(result)
+    if misses and not allow_miss:
+        raise TargetsMissed(f"{len(misses)} target(s) missed, first: {misses[0].section}: {misses[0].name} "
+                            "(--allow-miss exits 0)")
 
 
 REPORTS_OPTION = click.option("--report", "reports", multiple=True, type=click.Path(exists=True, dir_okay=False, path_type=Path),
@@ -315,7 +347,8 @@ def _parse_params(pairs: tuple[str, ...]) -> dict[str, str]:
 @click.option("--timeout", "timeout_s", type=click.FloatRange(min=0, min_open=True), default=30.0, show_default=True,
               help="Seconds before the query is stopped (exit code 3).")
 @click.option("--limit", type=click.IntRange(min=1), default=10000, show_default=True,
-              help="Most rows (or triples) returned; hitting it prints a warning and exits with code 3.")
+              help="Most rows (or triples) returned. Hitting the default cap prints a warning and exits with code 3; "
+                   "a --limit you give is not an error.")
 @click.option("--allow-service", is_flag=True, help="Permit SERVICE, FROM and FROM NAMED (refused by default).")
 @click.option("--endpoint", default=None, metavar="URL", help="Query this SPARQL 1.1 endpoint instead of the local store.")
 def query(query: str, params: tuple[str, ...], fmt: str | None, store_dir: Path | None, timeout_s: float, limit: int,
@@ -323,7 +356,7 @@ def query(query: str, params: tuple[str, ...], fmt: str | None, store_dir: Path 
     """Run a named query, a .rq file or SPARQL text, read-only, over the store.
 
     QUERY is a name from `peelkg queries`, a path to a .rq file, or the SPARQL text itself.
-    Exit codes: 0 ok, 2 bad query or input, 3 timeout or --limit hit.
+    Exit codes: 0 ok, 2 bad query or input, 3 timeout or the default row cap hit.
 
     Example: peelkg query initiatives-on-theme --param theme=gangs --format csv
     """
@@ -332,7 +365,7 @@ def query(query: str, params: tuple[str, ...], fmt: str | None, store_dir: Path 
     from peelkg.graph.query import resolve_query_text, run_query, serialize_result
 
     text = resolve_query_text(query)
-    options = dict(timeout_s=timeout_s, limit=limit, allow_service=allow_service)
+    options: dict = dict(timeout_s=timeout_s, limit=limit, allow_service=allow_service)
     if endpoint is not None:
         from peelkg.endpoint.remote import run_remote_query
 
@@ -341,8 +374,10 @@ def query(query: str, params: tuple[str, ...], fmt: str | None, store_dir: Path 
         result = run_query(resolve_store(store_dir), text, _parse_params(params), **options)
     width = shutil.get_terminal_size((80, 24)).columns
     write_stdout(serialize_result(result, fmt, width=width))
-    if result.truncated:
-        click.echo(f"peelkg: warning: stopped at --limit {limit}; the query has more results", err=True)
+    if result.truncated and click.get_current_context().get_parameter_source("limit") is ParameterSource.DEFAULT:
+        # The default cap guards against a runaway query; a --limit the user gave is what they asked for.
+        click.echo(f"peelkg: warning: stopped at the default cap of {limit} rows; the query has more results "
+                   "(raise it with --limit)", err=True)
         sys.exit(3)
 
 

@@ -253,6 +253,7 @@ class Statistic:
     figure: str | None = None     # figure caption, for table statistics
     outcome_number: str | None = None
     parent_indicator: str | None = None
+    comparison: str | None = None  # the report's own words setting it against England and Wales: "in line with"
 
 
 class InitiativeKind(str, Enum):

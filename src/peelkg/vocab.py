@@ -210,6 +210,7 @@ class PEEL(DefinedNamespace):
     figure: URIRef
     outcomeNumber: URIRef
     parentIndicator: URIRef
+    comparison: URIRef
 
 
 # Organisation roles as the extractor names them (peelkg.model.Organisation.roles) -> peel:RoleScheme.

@@ -38,6 +38,12 @@ class BenchError(PeelkgError):
     """A benchmark could not run (e.g. its child process died)."""
 
 
+class TargetsMissed(PeelkgError):
+    """A benchmark figure missed its target: a check that failed, like a graph that does not validate."""
+
+    exit_code = 1
+
+
 Progress = Callable[[str], None]
 """Called with a one-line note as each measurement starts."""
 
@@ -130,7 +136,7 @@ def run_bench(*, quick: bool = False, work_dir: Path | None = None, progress: Pr
     result = BenchResult(quick=quick, started=time.strftime("%Y-%m-%d %H:%M:%S %Z"), machine=machine(), listener=on_figure)
     started = time.perf_counter()
     own = work_dir is None
-    work = Path(tempfile.mkdtemp(prefix="peelkg-bench-")) if own else Path(work_dir)
+    work = Path(tempfile.mkdtemp(prefix="peelkg-bench-")) if work_dir is None else Path(work_dir)
     work.mkdir(parents=True, exist_ok=True)
     try:
         reference = bundled_reports()[0]
@@ -186,7 +192,6 @@ LOADER_STAGES = ("read", "segment", "extract", "link", "assemble")
 
 def bench_report_build(result: BenchResult, report: Path, work: Path, runs: int, note: Progress) -> None:
     """The bundled report end to end, each stage's share, and reasoning apart."""
-    from peelkg.graph import store as st
     from peelkg.graph.build import build_store
     from peelkg.graph.validate import validate_graph
     from peelkg.loaders.reference import reference_for
@@ -227,7 +232,9 @@ def bench_report_build(result: BenchResult, report: Path, work: Path, runs: int,
         result.add(Figure("build", f"  stage {stage}", value, "s", limit, runs=runs, note=share))
 
     note("build: with reasoning")
-    reasoned, reasoning, extra = [], [], ""
+    reasoned: list[float] = []
+    reasoning: list[float] = []
+    extra = ""
     for run in range(max(1, runs // 2)):
         try:
             summary = _timed_build(lambda: build_store([report], work / f"reasoned-{run}", reason=True), reasoned)
@@ -421,7 +428,6 @@ def _kind(text: str) -> str:
 
 def bench_queries(result: BenchResult, store_dir: Path, size: int, plan: Plan, *, largest: bool, note: Progress) -> None:
     """p50/p95 of every named query on Oxigraph and on rdflib's in-memory Dataset, with the ratio."""
-    import pyoxigraph as ox
 
     from peelkg.graph import store as st
 
@@ -440,7 +446,9 @@ def bench_queries(result: BenchResult, store_dir: Path, size: int, plan: Plan, *
                       note=f"{len(dataset)} quads"))
     p50_target = 0.020 if size == 1 else (0.5 if size >= 400 else None)
     for query in queries:
-        ox_times, rd_times, ox_cut, cut, ox_failed, rd_failed = [], [], False, False, "", ""
+        ox_times: list[float] = []
+        rd_times: list[float] = []
+        ox_cut, cut, ox_failed, rd_failed = False, False, "", ""
         try:
             if plan.isolate_queries:
                 ox_times, ox_cut = _oxigraph_times(store_dir, query, plan.query_runs, plan.oxigraph_budget)
@@ -502,7 +510,10 @@ def oxigraph_child(store_dir: str, query_file: str, runs: str, budget: str, out:
 
     store = ox.Store.read_only(store_dir)
     text = Path(query_file).read_text(encoding="utf-8")
-    _time_runs(store, text, int(runs), float(budget), lambda times: Path(out).write_text(json.dumps(times), encoding="utf-8"))
+    def save(times: list[float]) -> None:   # after each run, so a child killed at its budget leaves its times
+        Path(out).write_text(json.dumps(times), encoding="utf-8")
+
+    _time_runs(store, text, int(runs), float(budget), save)
 
 
 def _time_runs(store, text: str, runs: int, budget: float, after: Callable[[list[float]], None] | None = None) -> list[float]:
@@ -601,7 +612,7 @@ def bench_views(result: BenchResult, work: Path, plan: Plan, note: Progress) -> 
     per_report = 45
     for size in plan.view_sizes:
         label = f"{size} nodes"
-        count, nodes, page, out, seconds, graph = max(1, -(-size // per_report)), 0, None, work / f"views-{size}", [], None
+        count, nodes, page, out, seconds, graph = max(1, -(-size // per_report)), 0, None, work / f"views-{size}", [], rdflib.Graph()
         for _ in range(4):
             note(f"views: {label}, focus view over {count} report(s)")
             if count > len(paths):
@@ -849,6 +860,28 @@ def format_table(result: BenchResult) -> str:
     ]
     lines.extend(format_row(f) for f in result.figures)
     return "\n".join(lines)
+
+
+def count_status(result: BenchResult) -> dict[str, int]:
+    """How many figures passed, missed and could not be decided (a measurement cut by its budget)."""
+    statuses = [f.status for f in result.figures]
+    return {"PASS": statuses.count("PASS"), "MISS": statuses.count("MISS"), "?": statuses.count("?")}
+
+
+def format_summary(result: BenchResult) -> str:
+    """The one line that ends a run: `12 PASS, 1 MISS` (and how many are undecided, if any).
+
+    >>> format_summary(BenchResult(True, "", {}, [Figure("s", "a", 1.0, "s", 2.0), Figure("s", "b", 3.0, "s", 2.0)]))
+    '1 PASS, 1 MISS'
+    """
+    counts = count_status(result)
+    line = f"{counts['PASS']} PASS, {counts['MISS']} MISS"
+    return line + (f", {counts['?']} undecided (cut by the time budget)" if counts["?"] else "")
+
+
+def missed(result: BenchResult) -> list[Figure]:
+    """The figures that missed their target."""
+    return [f for f in result.figures if f.status == "MISS"]
 
 
 def format_row(f: Figure) -> str:

@@ -108,8 +108,8 @@ class ReportPDF(FPDF):
     def wrap(self, text: str, size: float, style: str, width: float) -> list[list[Run]]:
         """Break at spaces only, as a line breaker of a ragged-right column does."""
         words: list[list[Run]] = []
-        for word in text.split(" "):
-            words.append(runs(word))
+        for spelled in text.split(" "):
+            words.append(runs(spelled))
         space = self.width(Run(" "), size, style)
         lines: list[list[Run]] = [[]]
         used = 0.0
@@ -150,7 +150,7 @@ class ReportPDF(FPDF):
             self.new_page()
         self.notes.append((NOTE, lines))
 
-    def table(self, rows: list[list[str]]) -> None:
+    def columns(self, rows: list[list[str]]) -> None:
         """Cells left-aligned in columns two ems apart; the type shrinks until the table fits the width."""
         size = BODY
         while True:
@@ -204,7 +204,7 @@ def make_pdf(text: str, out: Path) -> Path:
     for block in (b for b in blocks if b):
         pdf.space()
         if any("\t" in line for line in block):
-            pdf.table([line.split("\t") for line in block])
+            pdf.columns([line.split("\t") for line in block])
             continue
         heading = is_heading(block)
         for line in block:

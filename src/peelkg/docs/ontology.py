@@ -170,7 +170,8 @@ class _Documenter:
         g = self.graph
         others = set(g.objects(cls, OWL.disjointWith)) | set(g.subjects(OWL.disjointWith, cls))
         for axiom in g.subjects(RDF.type, OWL.AllDisjointClasses):
-            members = list(Collection(g, g.value(axiom, OWL.members)))
+            head = g.value(axiom, OWL.members)
+            members = list(Collection(g, head)) if head is not None else []
             if cls in members:
                 others.update(m for m in members if m != cls)
         return others

@@ -47,13 +47,18 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import yaml
 
 from peelkg.errors import InputError
 from peelkg.model import Area, Facts, FindingKind, Grade
+
+if TYPE_CHECKING:
+    from peelkg.evaluate.links import LinkScores
 
 GRADES = {"outstanding": Grade.OUTSTANDING, "good": Grade.GOOD, "requires improvement": Grade.REQUIRES_IMPROVEMENT,
           "inadequate": Grade.INADEQUATE, "ungraded": Grade.UNGRADED}
@@ -95,7 +100,7 @@ class Evaluation:
     key: Path
     report: Path
     scores: dict[str, KindScore]
-    links: object | None = None            # peelkg.evaluate.links.LinkScores, when the linker is present
+    links: LinkScores | None = None        # when the linker is present
 
     def format(self, verbose: bool = False) -> str:
         def number(value: float | None) -> str:
@@ -184,7 +189,7 @@ class _Entry:
     names: set[str]
 
 
-def score_names(kind: str, extracted: list[_Entry], key: list[_Entry], neutral: list[_Entry] = ()) -> KindScore:
+def score_names(kind: str, extracted: list[_Entry], key: list[_Entry], neutral: Sequence[_Entry] = ()) -> KindScore:
     """One-to-one matching of extracted things to key entries by normalised names (module docstring)."""
     taken: set[int] = set()
     score = KindScore(kind, len(key), len(extracted), 0)
@@ -326,7 +331,10 @@ def score_prose_statistics(facts: Facts, key: dict) -> KindScore:
     score = KindScore("prose statistics", len(entries), len(prose), 0, precision_applies=False)
     for entry in entries:
         value = entry.get("force_value")
-        number = float(re.match(r"[\d.,]+", str(value)).group().replace(",", "")) if value is not None else None
+        digits = re.match(r"[\d.,]+", str(value)) if value is not None else None
+        if digits is None:
+            continue   # a key entry without a force value cannot be matched
+        number = float(digits.group().replace(",", ""))
         quote = _collapse(entry.get("quote", ""))
         if any(abs(abs(s.value) - number) < 1e-6 and quote in blocks.get(s.passage, "") for s in prose):
             score.matched += 1

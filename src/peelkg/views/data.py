@@ -25,7 +25,8 @@ def _query_text(name: str) -> str:
 
 def _rows(graph: rdflib.Graph, name: str) -> list[dict[str, rdflib.term.Node | None]]:
     result = graph.query(_query_text(name))
-    return [{str(var): row[var] for var in result.vars} for row in result]
+    names = list(result.vars or [])
+    return [{str(var): row[var] for var in names} for row in result if isinstance(row, rdflib.query.ResultRow)]
 
 
 def _text(node: rdflib.term.Node | None) -> str:
@@ -51,7 +52,7 @@ def _float(node: rdflib.term.Node | None) -> float | None:
 
 
 def _flag(node: rdflib.term.Node | None) -> bool:
-    return bool(node is not None and node.toPython())
+    return isinstance(node, rdflib.Literal) and bool(node.toPython())
 
 
 def _evidence(row: dict) -> Evidence:

@@ -37,10 +37,10 @@ def initiatives_afis_view(index: Index, report: Report) -> View:
         graph.add_node(question.iri, level=0, band=order[question.iri],
                        grade=judgment.grade if judgment else "Ungraded")
     for target in targets:
-        question = index.core_question_of(target)
-        graph.add_node(target, level=1, band=order.get(question.iri, len(order)) if question else len(order))
-        if question and question.iri in graph:
-            graph.add_edge(question.iri, target, relation="question", source=target)
+        core = index.core_question_of(target)
+        graph.add_node(target, level=1, band=order.get(core.iri, len(order)) if core else len(order))
+        if core and core.iri in graph:
+            graph.add_edge(core.iri, target, relation="question", source=target)
     own = set(index.initiatives(report))
     shown_links = []
     for target in targets:

@@ -39,8 +39,8 @@ def question_view(index: Index, report: Report, question: QuestionInfo) -> View:
         section(finding, set(index.objects(finding, "question")))
     for initiative in initiatives:
         graph.add_node(initiative, level=3, band=0)
-        answers = [f for f in index.objects(initiative, "addresses") if f in findings]
-        for finding in answers:
+        answered = [f for f in index.objects(initiative, "addresses") if f in findings]
+        for finding in answered:
             graph.add_edge(initiative, finding, relation="addresses", source=initiative)
         if not answers:
             section(initiative, {e.section for e in index.entity(initiative).evidence

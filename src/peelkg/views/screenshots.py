@@ -30,11 +30,11 @@ def save_screenshots(pages: Sequence[Path], out_dir: Path, executable: str = CHR
     if not Path(executable).exists():
         raise ViewError(f"screenshots need Chromium at {executable}: apt-get install chromium")
     chosen: dict[str, Path] = {}
-    for page in pages:
-        name = page.stem
-        if page.parent.name not in ("findings", "initiatives") and (name in ("index", *MAIN_VIEWS)
-                                                                    or name.startswith("focus-")):
-            chosen.setdefault(name, page)
+    for written in pages:
+        name = written.stem
+        if written.parent.name not in ("findings", "initiatives") and (name in ("index", *MAIN_VIEWS)
+                                                                       or name.startswith("focus-")):
+            chosen.setdefault(name, written)
     findings = [p for p in pages if p.parent.name == "findings"]
     if findings:     # the finding with the most to show: the largest page
         chosen["finding"] = max(findings, key=lambda p: (p.stat().st_size, p.name))
