@@ -376,6 +376,7 @@ def check_regex(name: str, pattern: str) -> None:
     silently make REGEX unbound and change the answer instead of failing."""
     probe = ox.Store().query("SELECT ?pattern (REGEX(\"\", ?pattern) AS ?valid) {}",
                              substitutions={ox.Variable("pattern"): ox.Literal(pattern)})
+    assert isinstance(probe, ox.QuerySolutions)
     if next(iter(probe))["valid"] is None:
         raise InputError(f"parameter {name!r}: {pattern!r} is not a valid regular expression")
 

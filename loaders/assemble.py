@@ -233,14 +233,14 @@ def _report_graph(facts: Facts, ids: Iris) -> Graph:
     current = {j.question_id: j for j in facts.judgments if not j.previous}
     for judgment in facts.judgments:
         inspection = meta.inspection if not judgment.previous else meta.inspection.replace(str(meta.year), str(judgment.year))
-        question = ids.question(judgment.question_id, inspection)
-        if judgment.previous and not in_reference(question):
+        asked = ids.question(judgment.question_id, inspection)
+        if judgment.previous and not in_reference(asked):
             continue   # a question the earlier cycle did not ask
         j = ids.judgment(judgment.question_id, inspection)
         g.add((j, RDF.type, PEEL.Judgment))
         g.add((j, RDFS.label, Literal(f"{meta.force_name} {judgment.year} – {judgment.question_id}: {judgment.grade.value}")))
         g.add((j, PEEL.force, ids.force_iri))
-        g.add((j, PEEL.question, question))
+        g.add((j, PEEL.question, asked))
         g.add((j, PEEL.grade, PEEL[judgment.grade.value]))
         g.add((j, PEEL.gradeSource, PEEL[judgment.source.value]))
         g.add((j, PEEL.year, Literal(judgment.year, datatype=XSD.integer)))

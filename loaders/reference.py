@@ -169,6 +169,6 @@ def reference_for(graph: Graph) -> Graph:
         seen.add(node)
         for triple in reference.triples((node, None, None)):
             closure.add(triple)
-        wanted.extend(reference.objects(node, PEEL.subQuestionOf))
+        wanted.extend(parent for parent in reference.objects(node, PEEL.subQuestionOf) if isinstance(parent, URIRef))
     return closure
 

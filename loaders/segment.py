@@ -105,7 +105,9 @@ def find_metadata(source: SourceText) -> tuple[dict, ReportMeta]:
     for index, (number, text) in enumerate(head):
         data = template_data(text)
         if data is not None:
-            year = int(title_pattern(data).match(key(text)).group("year"))
+            title = title_pattern(data).match(key(text))
+            assert title is not None   # template_data matched this title
+            year = int(title.group("year"))
             subtitle_prefix = key(data["subtitle"]).split("{force}")[0]
             force_line = next(((n, t) for n, t in head[index + 1 : index + 4] if key(t).startswith(subtitle_prefix)), None)
             if force_line is None:

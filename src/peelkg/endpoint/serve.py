@@ -328,7 +328,7 @@ class LocalEndpoint:
         async def query(request: web.Request) -> web.StreamResponse:
             try:
                 text = await _query_text(request)
-                checked = self._checked.get(text)
+                checked: Any = self._checked.get(text)
                 if checked is None:  # parsing may take a while: off the event loop
                     checked = await asyncio.get_running_loop().run_in_executor(None, self.check_query, text)
                     if len(self._checked) >= CHECKED_KEPT:
