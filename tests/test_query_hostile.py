@@ -174,7 +174,7 @@ def test_named_queries_are_listed_in_name_order():
 @pytest.mark.parametrize("pattern", ["(", "[a-", "a{2,1}", "*x"])
 def test_an_invalid_regular_expression_parameter_is_refused_not_read_as_no_match(pattern):
     text = q.resolve_query_text("statistics-vs-england-wales")
-    assert q.prepare_query(text).info.regex_parameters == ("higher_is_better", "higher_is_worse")
+    assert {"higher_is_better", "higher_is_worse"} <= set(q.prepare_query(text).info.regex_parameters)
     with pytest.raises(InputError, match="higher_is_better.*not a valid regular expression"):
         q.prepare_query(text, {"higher_is_better": pattern})
 

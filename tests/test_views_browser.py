@@ -79,10 +79,11 @@ def site(tmp_path_factory):
 @pytest.fixture(scope="module")
 def reports(tmp_path_factory):
     """The views of the bundled report and of the fixture reports, built from their text."""
+    from peelkg.loaders.reference import reference_graph
     from peelkg.pipeline import load_report
     from peelkg.resources import bundled_reports
 
-    graph = rdflib.Graph()
+    graph = reference_graph()       # what a store holds beside the reports: forces, questions, bodies
     for path in (*bundled_reports(), DATA_DIR / "reports/wessex-2016-effectiveness.txt",
                  DATA_DIR / "reports/mercia-2016-cause-of-concern.txt"):
         for part in load_report(path).graphs.values():

@@ -319,6 +319,8 @@ def write_stdout(data: bytes) -> None:
     try:
         sys.stdout.buffer.write(data)
         sys.stdout.buffer.flush()
+    except BrokenPipeError:
+        raise       # a reader that closed the pipe is not an error: main() ends quietly
     except OSError as error:
         try:  # what could not be written must not be tried again at exit
             os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
