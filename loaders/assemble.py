@@ -351,7 +351,7 @@ def _report_graph(facts: Facts, ids: Iris) -> Graph:
         g.add((p, RDF.type, PEEL.Place))
         g.add((p, RDFS.label, Literal(place.label)))
         derived(p, [m.passage for m in place.mentions])
-    from peelkg.loaders.entities import gazetteer   # entities reads slugs from this module
+    from peelkg.loaders.entity_text import gazetteer   # entity_text reads slugs from this module
 
     kind_concepts = gazetteer()["kind_concepts"]     # initiative class -> initiative-kind slug
     for initiative in facts.initiatives:

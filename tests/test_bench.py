@@ -11,7 +11,7 @@ from click.testing import CliRunner
 from rdflib.compare import graph_diff, isomorphic, to_isomorphic
 
 from peelkg.cli import main
-from peelkg.bench import bench
+from peelkg.bench import bench, builds, queries, results
 from peelkg.graph import build
 from peelkg.graph import store as st
 from peelkg.bench.corpus import generate_corpus
@@ -62,17 +62,17 @@ def test_adding_a_report_gives_the_same_store_as_a_full_rebuild(tmp_path: Path) 
 
 
 def test_percentiles_status_and_query_kinds() -> None:
-    assert bench._p([5, 1, 3, 2, 4], 50) == 3
-    assert bench._p([5, 1, 3, 2, 4], 95) == 5
-    assert bench._p([], 50) is None
-    assert bench.Figure("x", "y", 2.0, "s", 3.0).status == "PASS"
-    assert bench.Figure("x", "y", 4.0, "s", 3.0).status == "MISS"
-    assert bench.Figure("x", "y", None, "s", 3.0).status == "MISS"
-    assert bench.Figure("x", "y", 12.0, "x", 30.0, higher_is_better=True, bound=True).status == "?"
-    assert bench.Figure("x", "y", 40.0, "x", 30.0, higher_is_better=True, bound=True).status == "PASS"
-    assert bench._kind("SELECT ?r (COUNT(?p) AS ?n) WHERE { ?p a ?c } GROUP BY ?r") == "aggregate"
-    assert bench._kind("SELECT * WHERE { ?a ?b ?c . ?c ?d ?e . ?e ?f ?g }") == "join"
-    assert bench._kind("SELECT * WHERE { ?a ?b ?c }") == "lookup"
+    assert results.percentile([5, 1, 3, 2, 4], 50) == 3
+    assert results.percentile([5, 1, 3, 2, 4], 95) == 5
+    assert results.percentile([], 50) is None
+    assert results.Figure("x", "y", 2.0, "s", 3.0).status == "PASS"
+    assert results.Figure("x", "y", 4.0, "s", 3.0).status == "MISS"
+    assert results.Figure("x", "y", None, "s", 3.0).status == "MISS"
+    assert results.Figure("x", "y", 12.0, "x", 30.0, higher_is_better=True, bound=True).status == "?"
+    assert results.Figure("x", "y", 40.0, "x", 30.0, higher_is_better=True, bound=True).status == "PASS"
+    assert queries._kind("SELECT ?r (COUNT(?p) AS ?n) WHERE { ?p a ?c } GROUP BY ?r") == "aggregate"
+    assert queries._kind("SELECT * WHERE { ?a ?b ?c . ?c ?d ?e . ?e ?f ?g }") == "join"
+    assert queries._kind("SELECT * WHERE { ?a ?b ?c }") == "lookup"
 
 
 def test_tree_memory_counts_the_workers_of_a_process() -> None:
@@ -87,10 +87,10 @@ def test_tree_memory_counts_the_workers_of_a_process() -> None:
     try:
         time.sleep(0.5)
         deadline = time.monotonic() + 20
-        while bench.tree_memory_mb(parent.pid) < 200 and time.monotonic() < deadline:
+        while builds.tree_memory_mb(parent.pid) < 200 and time.monotonic() < deadline:
             time.sleep(0.2)
-        assert bench.tree_memory_mb(parent.pid) >= 200
-        assert bench._memory_kb(parent.pid) / 1024 < 100
+        assert builds.tree_memory_mb(parent.pid) >= 200
+        assert builds._memory_kb(parent.pid) / 1024 < 100
     finally:
         subprocess.run(["pkill", "-P", str(parent.pid)])
         parent.kill()
@@ -111,10 +111,10 @@ class SlowDataset:
 
 
 def test_rdflib_times_keep_the_finished_runs_and_are_a_bound_only_when_none_finished() -> None:
-    query = bench.BenchQuery("q", "SELECT * WHERE { ?s ?p ?o }", "lookup")
-    times, bound = bench._rdflib_times(SlowDataset(0.1), query, runs=10, budget=0.25)
+    query = queries.BenchQuery("q", "SELECT * WHERE { ?s ?p ?o }", "lookup")
+    times, bound = queries._rdflib_times(SlowDataset(0.1), query, runs=10, budget=0.25)
     assert not bound and len(times) == 2 and all(t >= 0.1 for t in times)
-    times, bound = bench._rdflib_times(SlowDataset(1.0), query, runs=10, budget=0.2)
+    times, bound = queries._rdflib_times(SlowDataset(1.0), query, runs=10, budget=0.2)
     assert bound and len(times) == 1 and 0.15 <= times[0] < 1.0
 
 
@@ -145,7 +145,7 @@ def test_quick_bench_runs_and_prints_every_figure(tmp_path: Path) -> None:
     for size in (1, 3):
         expected += [f"{size} report(s): {name}" for name in ("build time", "reports/s", "triples/s", "peak memory")]
         for query in load_named_queries():
-            expected += [f"{size} report(s): {query.name} ({bench._kind(query.text)}) Oxigraph p50",
+            expected += [f"{size} report(s): {query.name} ({queries._kind(query.text)}) Oxigraph p50",
                          f"{size} report(s): {query.name} Oxigraph p95",
                          f"{size} report(s): {query.name} rdflib p50",
                          f"{size} report(s): {query.name} rdflib/Oxigraph"]
@@ -160,10 +160,10 @@ def test_quick_bench_runs_and_prints_every_figure(tmp_path: Path) -> None:
     assert len(data["figures"]) == table.count("\n| ") - 1 and all("status" in f for f in data["figures"])
 
 
-def canned_result(*values: float) -> bench.BenchResult:
+def canned_result(*values: float) -> results.BenchResult:
     """A bench run whose figures have a target of 2.0 s: values at or under it pass."""
-    figures = [bench.Figure("build", f"figure {i}", value, "s", 2.0) for i, value in enumerate(values)]
-    return bench.BenchResult(True, "now", {"cpus": "2", "memory": "4 GB", "cpu": "test"}, figures)
+    figures = [results.Figure("build", f"figure {i}", value, "s", 2.0) for i, value in enumerate(values)]
+    return results.BenchResult(True, "now", {"cpus": "2", "memory": "4 GB", "cpu": "test"}, figures)
 
 
 @pytest.mark.parametrize("values, summary, code", [((1.0, 1.5), "2 PASS, 0 MISS", 0), ((1.0, 3.0), "1 PASS, 1 MISS", 1)])
@@ -180,8 +180,8 @@ def test_the_bench_ends_with_one_summary_line_and_fails_on_a_miss(monkeypatch, v
 
 def test_bench_gives_the_pdf_extraction_time_per_60_pages(tmp_path: Path) -> None:
     pytest.importorskip("fpdf")
-    result = bench.BenchResult(quick=True, started="", machine={})
-    bench.bench_pdf_read(result, CAUSE_OF_CONCERN, tmp_path / "pdf", 1, lambda _: None)
+    result = results.BenchResult(quick=True, started="", machine={})
+    builds.bench_pdf_read(result, CAUSE_OF_CONCERN, tmp_path / "pdf", 1, lambda _: None)
     [figure] = result.figures
     assert figure.name == "mercia-2016-cause-of-concern.pdf: text extracted, per 60 pages"
     assert figure.value is not None and figure.value > 0 and figure.target == 3.0

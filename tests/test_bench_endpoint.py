@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from peelkg.bench.bench import BenchResult
+from peelkg.bench.results import BenchResult
 from peelkg.bench.endpoint import bench_cli_latency, bench_endpoint
 
 

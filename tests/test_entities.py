@@ -7,7 +7,8 @@ reader finds in it by hand.
 import pytest
 
 from peelkg.loaders.assemble import iris_for
-from peelkg.loaders.entities import extract_entities, gazetteer, themes_of
+from peelkg.loaders.entities import extract_entities
+from peelkg.loaders.entity_text import gazetteer, themes_of
 from peelkg.loaders.extract import extract
 from peelkg.loaders.read import read_report
 from peelkg.loaders.segment import segment

@@ -166,7 +166,8 @@ def bench(quick: bool, json_file: Path | None, work_dir: Path | None, allow_miss
     """
     import json
 
-    from peelkg.bench.bench import TargetsMissed, format_row, format_summary, format_table, missed, run_bench
+    from peelkg.bench.bench import run_bench
+    from peelkg.bench.results import TargetsMissed, format_row, format_summary, format_table, missed
 
     result = run_bench(quick=quick, work_dir=work_dir, progress=lambda line: click.echo(line, err=True),
                        on_figure=lambda figure: click.echo(format_row(figure), err=True))

@@ -19,7 +19,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from peelkg.bench.bench import BenchResult, Figure, _p
+from peelkg.bench.results import BenchResult, Figure, ms, percentile
 from peelkg.endpoint.engine import free_port, oxigraph_binary, wait_until_listening
 from peelkg.graph.query import load_named_queries, prepare_query
 
@@ -86,10 +86,10 @@ def bench_endpoint(result: BenchResult, store_dir: Path, note: Callable[[str], N
         except subprocess.TimeoutExpired:
             server.kill()
             server.wait()
-    p50, p95 = _p(latencies, 50), _p(latencies, 95)
+    p50, p95 = percentile(latencies, 50), percentile(latencies, 95)
     result.add(
-        Figure("endpoint", f"named queries p95, {requests} requests at {parallel} parallel", _ms(p95), "ms",
-               P95_TARGET_MS, runs=len(latencies), note=f"p50 {_ms(p50):.1f} ms; {len(texts)} named queries in turn"),
+        Figure("endpoint", f"named queries p95, {requests} requests at {parallel} parallel", ms(p95), "ms",
+               P95_TARGET_MS, runs=len(latencies), note=f"p50 {ms(p50):.1f} ms; {len(texts)} named queries in turn"),
         Figure("endpoint", "requests answered 200 (no error, no reset)", float(requests - len(failures)), "requests",
                float(requests), higher_is_better=True, runs=requests,
                note=", ".join(sorted(set(failures))) or "none failed"),
@@ -121,7 +121,3 @@ def bench_cli_latency(result: BenchResult, store_dir: Path, note: Callable[[str]
                note=f"oxigraph query {theirs_median:.0f} ms; ratio {ours_median / theirs_median:.2f}"),
         Figure("endpoint", f"oxigraph query ({CLI_QUERY}'s text), wall median", theirs_median, "ms", runs=runs),
     )
-
-
-def _ms(seconds: float | None) -> float | None:
-    return None if seconds is None else 1000 * seconds
