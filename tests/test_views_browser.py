@@ -15,7 +15,6 @@ from pathlib import Path
 
 import pytest
 
-import rdflib
 
 from peelkg.views import CHROMIUM, CHROMIUM_ARGS, build_views, plan_views, read_view_data
 
