@@ -251,6 +251,8 @@ class _Report:
         self.blocks = {b.line_start: b for b in document.blocks}
         self.text_blocks = [b for b in document.blocks if b.kind in TEXT_KINDS]
         self.acronyms = {s: l for s, l in find_definitions("\n".join(b.clean for b in self.text_blocks)).items() if " " in l}
+        self.acronym_re = re.compile(r"(?<!\w)(?:" + "|".join(re.escape(a) for a in sorted(self.acronyms, key=len, reverse=True))
+                                     + r")(?!\w)")
         self.cues = cue_patterns()
         statements = {line for f in facts.findings if f.kind in STATEMENT_KINDS for line in f.passages}
         self.context = {b.line_start for b in self.text_blocks} - statements
@@ -271,6 +273,8 @@ class _Report:
         self.sentences = {b.line_start: [s.text for s in sentences(b)] or [b.clean]
                           for b in self.text_blocks if b.line_start in self.context}
         self._chains: dict[str, list[Chain]] = {}
+        self._terms_named: dict[str, list[tuple[str, list[str], re.Pattern]]] = {}
+        self._narratives: dict[str, set[int]] = {}
         self._stems: dict[str, frozenset[str]] = {}
         self._says: dict[tuple[str, str], bool] = {}
         self.any_cue = {kind: re.compile("|".join(f"(?:{p.pattern})" for p in patterns), re.IGNORECASE)
@@ -281,10 +285,7 @@ class _Report:
     def expand(self, text: str) -> str:
         """Acronyms replaced by their long forms, so that 'MASH' meets 'multi-agency safeguarding hub'."""
         if text not in self._expanded:
-            expanded = text
-            for short in sorted(self.acronyms, key=len, reverse=True):
-                expanded = re.sub(rf"(?<!\w){re.escape(short)}(?!\w)", self.acronyms[short], expanded)
-            self._expanded[text] = expanded
+            self._expanded[text] = self.acronym_re.sub(lambda m: self.acronyms[m.group(0)], text) if self.acronyms else text
         return self._expanded[text]
 
     def without_organisations(self, text: str) -> str:
@@ -423,7 +424,10 @@ class _Report:
     def narrative(self, finding: Finding) -> set[int]:
         """The passages that tell of progress on a previous finding: its progress passages and the next
         NARRATIVE_PASSAGES text passages under the same heading."""
+        if finding.id in self._narratives:
+            return self._narratives[finding.id]
         lines: set[int] = set()
+        self._narratives[finding.id] = lines
         order = [b for b in self.facts.document.blocks if b.kind in TEXT_KINDS]
         for start in finding.progress_passages:
             at = next((n for n, b in enumerate(order) if b.line_start == start), None)
@@ -471,6 +475,13 @@ class _Report:
         candidate.cues = self.cues_for(finding, initiative, windows)
         return candidate
 
+    def terms_named_by(self, finding: Finding, text: str) -> list[tuple[str, list[str], re.Pattern]]:
+        """The rare terms a finding's text names; computed once per finding."""
+        if finding.id not in self._terms_named:
+            self._terms_named[finding.id] = [(key, forms, _any_of(tuple(forms))) for key, forms in self.rare_terms
+                                             if _any_of(tuple(forms)).search(text)]
+        return self._terms_named[finding.id]
+
     def cues_for(self, finding: Finding, initiative: Initiative, windows: list[_Window]) -> list[_Cue]:
         text = self.target_text(finding)
         expanded = self.expand(text)
@@ -479,9 +490,8 @@ class _Report:
         named = next((n for n in _names(initiative) if _contains(text, n) or _contains(expanded, n)), None)
         if named:
             cues.append(_Cue(f'finding names "{named}"', None, 1.0))
-        for key, forms in self.rare_terms:
-            pattern = _any_of(tuple(forms))
-            if not pattern.search(text) or pattern.search(named or ""):
+        for key, forms, pattern in self.terms_named_by(finding, text):
+            if pattern.search(named or ""):
                 continue
             window = next((w for w in near if pattern.search(w.sentence)), None)
             if window is not None:
