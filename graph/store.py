@@ -24,10 +24,9 @@ if TYPE_CHECKING:  # rdflib is imported where it is used: a query reads the stor
 
 from peelkg.errors import PeelkgError, first_line
 from peelkg.graph import versions
-from peelkg.resources import GRAPH_BASE, ONTOLOGY_GRAPH, REFERENCE_GRAPH, ontology_file
+from peelkg.resources import GRAPH_BASE, ONTOLOGY_FILES, ONTOLOGY_GRAPH, REFERENCE_GRAPH, ontology_file
 
 REPORT_GRAPH_PREFIX = GRAPH_BASE + "report/"
-ONTOLOGY_FILES = ("peel.ttl", "themes.ttl", "initiative-kinds.ttl")
 
 
 class StoreError(PeelkgError):

@@ -11,6 +11,9 @@ ONTOLOGY_GRAPH = GRAPH_BASE + "ontology"
 REFERENCE_GRAPH = GRAPH_BASE + "reference"
 
 
+ONTOLOGY_FILES = ("peel.ttl", "themes.ttl", "initiative-kinds.ttl")   # the ontology and its SKOS schemes
+
+
 def package_dir(package: str) -> Path:
     """The folder of a data package (peelkg.ontology, peelkg.queries, peelkg.reports, peelkg.loaders)."""
     return Path(str(resources.files(package)))

@@ -10,7 +10,7 @@ from rdflib import BNode, Graph, Literal, Namespace, URIRef
 from rdflib.term import Node
 from rdflib.namespace import DCTERMS, ORG, OWL, PROV, QB, RDF, RDFS, SKOS, XSD, DefinedNamespace
 
-from peelkg.resources import INSTANCE_BASE, ontology_file
+from peelkg.resources import INSTANCE_BASE, ONTOLOGY_FILES, ontology_file
 
 __all__ = [
     "DCTERMS",
@@ -34,7 +34,6 @@ __all__ = [
 ]
 
 ONTOLOGY_IRI = URIRef("https://w3id.org/peelkg/ontology")
-ONTOLOGY_FILES = ("peel.ttl", "themes.ttl", "initiative-kinds.ttl")
 
 ID = Namespace(INSTANCE_BASE)
 THEME = Namespace(INSTANCE_BASE + "theme/")
