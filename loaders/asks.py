@@ -50,6 +50,7 @@ def _patterns() -> dict[str, Any]:   # a pattern each, "reporting" a list of the
         "action": re.compile(rf"^((?:\w+ly\s+)?(?:(?:{words})\s+)*{verb}(?:\s+(?:and|or)\s+{verb})?(?:\s+(?:{words}))*)\b\s*", re.IGNORECASE),
         "ends": re.compile(rf"(?:,\s*|\s+)(?=(?:{_alternation(lists['purpose'])}|{_alternation(lists['scope'])})\b)|;\s+", re.IGNORECASE),
         "purpose": re.compile(rf"^(?:{_alternation(lists['purpose'])})\b", re.IGNORECASE),
+        "purpose_within": re.compile(rf"\s(?:{_alternation(lists['purpose'])})\b", re.IGNORECASE),
         "scope": re.compile(rf"^(?:{_alternation(lists['scope'])})\b", re.IGNORECASE),
         "subject_end": re.compile(rf"\s+(?:\w+ly\s+)?{SUBJECT_END}\b"),
     }
@@ -103,6 +104,9 @@ def parse_ask(text: str) -> Ask | None:
         if p["purpose"].match(part) and not purpose:
             purpose = part
         elif p["scope"].match(part):
+            inner = p["purpose_within"].search(part)     # "at a senior level to enhance ..."
+            if inner and not purpose:
+                part, purpose = part[:inner.start()].strip(), part[inner.start():].strip()
             scope = f"{scope}, {part}" if scope else part
         elif purpose:
             purpose += ", " + part

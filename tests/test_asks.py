@@ -22,7 +22,7 @@ CASES = [
      "continue to develop", "an effective county multi-agency safeguarding hub", "",
      "so that victims are offered the best possible multi-agency service"),
     ("The force should engage routinely with partner agencies at a senior level to enhance intelligence sharing.",
-     "engage with", "partner agencies", None, None),
+     "engage with", "partner agencies", "routinely, at a senior level", "to enhance intelligence sharing"),
     ("The force should make greater use of ancillary orders, such as serious crime prevention orders, to restrict "
      "the activities of organised criminals.",
      "make greater use of", "ancillary orders, such as serious crime prevention orders", "", "to restrict the activities of organised criminals"),
