@@ -180,11 +180,14 @@ class Chain:
     follow: tuple[tuple[int, str], ...] = ()   # (passage, sentence) after the response that may name what it brought in
     matched: int = 0      # how many of the object's words the span names
 
-    def describe(self, ask_object: str, focus: str) -> str:
+    def describe(self, ask_object: str, focus: str, named: tuple[int, str]) -> str:
+        """The chain as quotes; `named` is the (passage, sentence) that names the initiative, when the
+        response names it in a sentence after its own."""
         same = self.problem == self.response
         problem = "" if same else f" -> problem (L{self.passage}): {quote(self.problem, limit=110)}"
+        naming = "" if named[1] == self.response else f" -> naming it (L{named[0]}): {quote(named[1], focus, limit=130)}"
         return (f'chain: asks for "{quote(ask_object, limit=70)[1:-1]}"{problem} -> response (L{self.passage}): '
-                f"{quote(self.response, focus, limit=130)}")
+                f"{quote(self.response, focus if not naming else '', limit=130)}{naming}")
 
 
 @dataclass
@@ -519,13 +522,14 @@ class _Report:
         if place and place[0] in initiative.places:
             window = next((w for w in near if _contains(self.without_organisations(w.sentence), place[1])), None)
             cues.append(_Cue(f"runs in {place[1]}, which the finding names", window.passage if window else None, WEAK_CUE))
-        for chain in self.chains(finding):
-            window = next((w for w in near if (w.passage, w.sentence) in {(chain.passage, chain.response), *chain.follow}), None)
-            if window is not None:
-                focus = next((n for n in _names(initiative) if _contains(window.sentence, n)), "")
-                ask_object = finding.ask.object if finding.ask is not None else finding.text
-                cues.append(_Cue(chain.describe(ask_object, focus), window.passage, 1.0, (chain.passage, window.passage)))
-                break
+        named_in = [(chain, w) for chain in self.chains(finding) for w in near
+                    if (w.passage, w.sentence) in {(chain.passage, chain.response), *chain.follow}]
+        # a chain whose own response sentence names the initiative first, then one that names it after
+        for chain, window in sorted(named_in, key=lambda pair: pair[1].sentence != pair[0].response)[:1]:
+            focus = next((n for n in _names(initiative) if _contains(window.sentence, n)), "")
+            ask_object = finding.ask.object if finding.ask is not None else finding.text
+            cues.append(_Cue(chain.describe(ask_object, focus, (window.passage, window.sentence)), window.passage, 1.0,
+                             (chain.passage, window.passage)))
         if finding.kind is FindingKind.PRIOR_FINDING and finding.ask is not None and finding.ask.action:
             actions = set(self.analyze(finding.ask.action)) - self.generic_actions
             for window in near:
