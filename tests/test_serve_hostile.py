@@ -112,9 +112,9 @@ def test_a_deeply_nested_query_is_an_error_response_and_the_endpoint_stays_up(se
 def test_an_engine_that_dies_is_started_again(served):
     os.kill(served.engine.pid, signal.SIGKILL)
     deadline = time.monotonic() + 20
-    statuses = []
+    statuses: list[int] = []
     while time.monotonic() < deadline:
-        status, _, body = sparql_post(served, REPORTS)
+        status, _, body = sparql_post(served, f"{REPORTS} LIMIT {1000 + len(statuses)}")   # never a kept answer
         statuses.append(status)
         if status == 200:
             break
@@ -139,6 +139,29 @@ def test_an_answer_past_the_size_bound_is_an_error_status(served, monkeypatch):
     status, _, body = sparql_post(served, "SELECT * WHERE { ?s ?p ?o . ?a ?b ?c }")
     assert status == 507 and b"larger than" in body
     assert still_answers(served)
+
+
+def test_a_query_asked_again_is_answered_from_the_kept_answer(served):
+    text = "SELECT ?report WHERE { ?report a <https://w3id.org/peelkg/ontology#Report> } LIMIT 7"
+    hits, misses = served.answers.hits, served.answers.misses
+    first, second = sparql_post(served, text), sparql_post(served, text)
+    assert first[0] == 200 and first == second
+    assert (served.answers.hits, served.answers.misses) == (hits + 1, misses + 1)
+    as_csv = sparql_post(served, text, Accept="text/csv")                 # another format is another answer
+    assert as_csv[1] == "text/csv" and served.answers.hits == hits + 1
+
+
+def test_an_answer_that_may_change_is_asked_of_the_engine_each_time(served):
+    text = "SELECT (STRUUID() AS ?id) WHERE {}"
+    first, second = sparql_post(served, text), sparql_post(served, text)
+    assert first[0] == second[0] == 200 and first[2] != second[2]
+
+
+def test_no_answer_is_kept_with_cache_mb_0(sample_store):
+    with LocalEndpoint(sample_store, port=free_port(), page_port=0, timeout_s=5, cache_mb=0) as server:
+        sparql_post(server, REPORTS)
+        sparql_post(server, REPORTS)
+        assert server.answers.hits == 0 and len(server.answers) == 0
 
 
 # --------------------------------------------------------------------------- the page
@@ -222,6 +245,9 @@ def test_after_a_rebuild_the_server_answers_from_the_new_store(tmp_path):
     store = build_sample_store(tmp_path / "store")
     with LocalEndpoint(store, port=free_port(), page_port=0, timeout_s=5) as server:
         assert still_answers(server)
+        asked = "SELECT ?o WHERE { <http://e.org/new> ?p ?o }"
+        assert sparql_post(server, asked) == sparql_post(server, asked)    # the answer is kept ...
+        assert server.answers.hits >= 1
         fresh = tmp_path / "fresh"
         rebuilt = ox.Store(str(fresh))
         rebuilt.add(ox.Quad(ox.NamedNode("http://e.org/new"), ox.NamedNode("http://e.org/p"), ox.Literal("rebuilt"),
@@ -234,7 +260,7 @@ def test_after_a_rebuild_the_server_answers_from_the_new_store(tmp_path):
         deadline = time.monotonic() + 15
         answer = b""
         while time.monotonic() < deadline:
-            status, _, answer = sparql_post(server, "SELECT ?o WHERE { <http://e.org/new> ?p ?o }")
+            status, _, answer = sparql_post(server, asked)            # ... only for the version it came from
             if status == 200 and b"rebuilt" in answer:
                 break
             time.sleep(0.2)

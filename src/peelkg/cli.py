@@ -419,7 +419,9 @@ def queries(fmt: str) -> None:
 @click.option("--page-port", type=click.IntRange(0, 65535), default=None, help="Port of the named-query page (default: PORT + 1).")
 @click.option("--timeout", "timeout_s", type=click.FloatRange(min=0, min_open=True), default=30.0, show_default=True,
               help="Seconds before a query is stopped.")
-def serve(store_dir: Path | None, host: str, port: int, page_port: int | None, timeout_s: float) -> None:
+@click.option("--cache-mb", type=click.IntRange(min=0), default=64, show_default=True,
+              help="Answers kept for queries asked again, until the store is rebuilt (0: keep none).")
+def serve(store_dir: Path | None, host: str, port: int, page_port: int | None, timeout_s: float, cache_mb: int) -> None:
     """Serve the store read-only: SPARQL 1.1 endpoint, query editor, and a page of the named queries.
 
     Runs the Oxigraph server (serve-read-only) behind a guard that checks every query as
@@ -436,7 +438,8 @@ def serve(store_dir: Path | None, host: str, port: int, page_port: int | None, t
 
     previous = signal.signal(signal.SIGTERM, stop)
     try:
-        with LocalEndpoint(resolve_store(store_dir), host=host, port=port, page_port=page_port, timeout_s=timeout_s) as server:
+        with LocalEndpoint(resolve_store(store_dir), host=host, port=port, page_port=page_port, timeout_s=timeout_s,
+                           cache_mb=cache_mb) as server:
             click.echo(f"SPARQL endpoint  {server.query_url}")
             click.echo(f"query editor     {server.editor_url}")
             click.echo(f"named queries    {server.page_url}")

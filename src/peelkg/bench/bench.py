@@ -58,8 +58,8 @@ def run_bench(*, quick: bool = False, work_dir: Path | None = None, progress: Pr
             if endpoint_store is None:
                 endpoint_store = work / "endpoint" / "store"
                 build_store([reference], endpoint_store, reason=False)
+            bench_cli_latency(result, endpoint_store, note)     # first, while no server's load lingers
             bench_endpoint(result, endpoint_store, note)
-            bench_cli_latency(result, endpoint_store, note)
     finally:
         if own:
             shutil.rmtree(work, ignore_errors=True)

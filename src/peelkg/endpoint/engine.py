@@ -105,6 +105,7 @@ class Engine:
         self.timeout_s = timeout_s
         self.memory_mb = memory_mb
         self.url = ""
+        self.serving: tuple[str, object] = ("", None)   # (url, store version) together, swapped in one step
         self.restarts = 0
         self.last_reason = ""
         self._process: subprocess.Popen | None = None
@@ -148,6 +149,7 @@ class Engine:
             previous_hold, self._hold = self._hold, hold
             self._identity = identity
             self.url = f"http://{host}:{port}"
+            self.serving = (self.url, identity)
         if previous is not None:
             _end(previous)
         if previous_hold is not None:

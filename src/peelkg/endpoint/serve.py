@@ -5,7 +5,9 @@ every query is parsed and checked as `peelkg query` checks it (read-only; SERVIC
 FROM and the protocol's dataset parameters refused; nesting bounded), then forwarded to
 the engine with one deadline for the whole answer and a bound on its size. The answer
 is sent only once it is whole, so a query stopped at the timeout or at the size bound
-is an error status, never a 200 with a cut body. The guard answers only to its own
+is an error status, never a 200 with a cut body. Whole answers are kept for the store
+version they came from (answers.py), so a query asked again is answered without the
+engine until a rebuild publishes a new version. The guard answers only to its own
 loopback names (the Host header, against DNS rebinding) and refuses requests a page of
 another origin sends (a form posted across origins).
 
@@ -33,6 +35,7 @@ from http import HTTPStatus
 from pathlib import Path
 from typing import Any
 
+from peelkg.endpoint.answers import DEFAULT_CACHE_MB, Answer, AnswerCache
 from peelkg.endpoint.engine import Engine, ServeError, oxigraph_binary, wait_until_listening
 from peelkg.errors import InputError, LimitExceeded, PeelkgError
 from peelkg.graph.query import (
@@ -111,7 +114,8 @@ class LocalEndpoint:
 
     def __init__(self, store_dir: Path, *, host: str = "127.0.0.1", port: int = 7878,
                  page_port: int | None = None, timeout_s: float = DEFAULT_TIMEOUT_S,
-                 max_answer_mb: int = MAX_ANSWER_MB, memory_mb: int | None = None) -> None:
+                 max_answer_mb: int = MAX_ANSWER_MB, memory_mb: int | None = None,
+                 cache_mb: int = DEFAULT_CACHE_MB) -> None:
         check_loopback(host)
         check_limits(timeout_s, 1)
         self.store_dir = Path(store_dir)
@@ -131,6 +135,7 @@ class LocalEndpoint:
         self._runners: list[Any] = []
         self._watcher: asyncio.Task | None = None
         self._checked: dict[str, Any] = {}     # query text -> its checked form, for texts asked again
+        self.answers = AnswerCache(cache_mb * 2**20)
 
     # -- addresses
 
@@ -294,7 +299,17 @@ class LocalEndpoint:
             raise Refused(HTTPStatus.BAD_REQUEST, str(error)) from None
 
     async def forward(self, text: str, accept: str) -> tuple[int, bytes, str]:
-        """Send a checked query to the engine; (status, body, content type) once the answer is whole."""
+        """A checked query's answer: (status, body, content type), from the engine once whole, or kept from before."""
+        url, version = self.engine.serving
+        kept = self.answers.get(version, text, accept) if version is not None else None
+        if kept is not None:
+            return HTTPStatus.OK, kept.body, kept.content_type
+        status, body, content_type = await self._ask_engine(url, text, accept)
+        if status == HTTPStatus.OK and version is not None:
+            self.answers.put(version, text, accept, Answer(body, content_type))
+        return status, body, content_type
+
+    async def _ask_engine(self, url: str, text: str, accept: str) -> tuple[int, bytes, str]:
         from aiohttp import ClientConnectionError, ClientPayloadError
 
         if self._session is None:
@@ -302,7 +317,7 @@ class LocalEndpoint:
         try:
             async with asyncio.timeout(self.timeout_s):
                 async with self._session.post(
-                    self.engine.url + "/query", data=text.encode("utf-8"),
+                    url + "/query", data=text.encode("utf-8"),
                     headers={"Content-Type": "application/sparql-query; charset=utf-8", "Accept": accept},
                 ) as upstream:
                     body = bytearray()
