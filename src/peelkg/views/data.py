@@ -12,15 +12,20 @@ from pathlib import Path
 
 import rdflib
 
-from peelkg.resources import INSTANCE_BASE, package_dir
+from peelkg.resources import INSTANCE_BASE, package_dir, queries_dir
 from peelkg.views.assets import grade_style
-from peelkg.views.model import Ask, Entity, Evidence, Judgment, Link, QuestionInfo, Report, Statistic, ViewData
+from peelkg.views.model import (Ask, Entity, Evidence, Judgment, Link, Progress, QuestionInfo, Report, Statistic,
+                                ViewData)
 from peelkg.views.text import local, slug, words
+
+
+NAMED = ("afi-history",)     # named queries (queries/*.rq) the views read as they are
 
 
 @cache
 def _query_text(name: str) -> str:
-    return (package_dir("peelkg.views") / "queries" / f"{name}.rq").read_text(encoding="utf-8")
+    folder = queries_dir() if name in NAMED else package_dir("peelkg.views") / "queries"
+    return (folder / f"{name}.rq").read_text(encoding="utf-8")
 
 
 def _rows(graph: rdflib.Graph, name: str) -> list[dict[str, rdflib.term.Node | None]]:
@@ -109,7 +114,7 @@ def read_view_data(graph: rdflib.Graph) -> ViewData:
                     questions=_questions(graph), links=links,
                     unaddressed={str(r["finding"]) for r in _rows(graph, "unaddressed")},
                     statistics=_statistics(graph), reports=reports, memberships=dict(memberships),
-                    asks=_asks(graph))
+                    asks=_asks(graph), progress=_progress(graph))
 
 
 def _entities(graph: rdflib.Graph, evidence: dict[str, dict[str, Evidence]],
@@ -188,6 +193,16 @@ def _asks(graph: rdflib.Graph) -> dict[str, list[Ask]]:
             action=_text(row["action"]), object=_text(row["object"]), purpose=_text(row["purpose"]),
             scope=_text(row["scope"])))
     return {finding: [asks[k] for k in sorted(asks)] for finding, asks in found.items()}
+
+
+def _progress(graph: rdflib.Graph) -> list[Progress]:
+    """The previous findings each report follows up, as the named query afi-history lists them."""
+    return [Progress(force=_text(row["force"]), inspection=_text(row["inspection"]), previous=_text(row["previous"]),
+                     quote=_text(row["previousFinding"]), status=_text(row["status"]),
+                     progress=_text(row["progress"]), earlier_id=_text(row["earlierId"]),
+                     earlier_text=_text(row["earlierText"]), raised_again=_text(row["raisedAgain"]),
+                     lines=[int(n) for n in _text(row["lines"]).split() if n.isdigit()])
+            for row in _rows(graph, "afi-history")]
 
 
 def _reports(graph: rdflib.Graph, entities: dict[str, Entity]) -> list[Report]:

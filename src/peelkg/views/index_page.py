@@ -1,6 +1,7 @@
 """The index page: per report, the grades with the findings of each question and how many are
-answered, the figures beside England and Wales, and links to every view and page; for a store
-of several reports, one sortable row per report."""
+answered, the figures beside England and Wales, its findings followed over the years (where another
+inspection has them), and links to every view and page; for a store of several reports, one sortable
+row per report."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from markupsafe import Markup
 
 from peelkg.views.assets import asset, environment, grade_style, style
 from peelkg.views.entities import TARGET_KINDS, Index, question_tag
+from peelkg.views.history import histories
 from peelkg.views.model import Report, Statistic, View, ViewData
 from peelkg.views.panels import grade_rows
 from peelkg.views.text import shorten
@@ -145,6 +147,7 @@ def report_row(index: Index, report: Report) -> ReportRow:
 
 def render_index(data: ViewData, index: Index, views: list[View]) -> str:
     sections = []
+    history = histories(index)
     for report in data.reports:
         targets = index.findings(report, TARGET_KINDS)
         initiatives = index.initiatives(report)
@@ -153,6 +156,7 @@ def render_index(data: ViewData, index: Index, views: list[View]) -> str:
             "grades": grade_rows(index, report),
             "questions": question_rows(index, report),
             "charts": [(chart, chart_svg(chart)) for chart in figure_charts(index, report)],
+            "history": history.get(report.iri),
             "views": [v for v in views if v.report is report],
             "initiatives": sorted(((index.entity(i).label, index.page(i, report) or "") for i in initiatives),
                                   key=lambda pair: pair[0].casefold()),
@@ -166,4 +170,4 @@ def render_index(data: ViewData, index: Index, views: list[View]) -> str:
     others = [v for v in views if v.report is None]
     return environment().get_template("index.html").render(
         sections=sections, summary=summary, others=others, css=asset("view.css"), script=asset("index.js"),
-        colours=style()["chart"])
+        colours=style()["chart"], progress=style()["progress"])

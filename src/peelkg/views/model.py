@@ -94,6 +94,22 @@ class Ask:
 
 
 @dataclass
+class Progress:
+    """A previous finding a report follows up: a row of the named query afi-history."""
+
+    force: str                     # the force's label
+    inspection: str                # the inspection of the report that follows it up
+    previous: str                  # its finding id there (q2-prior-1)
+    quote: str                     # the finding as that report words it
+    status: str                    # addressed, partly addressed, not addressed; "" when the report does not say
+    progress: str                  # the sentence that says so
+    earlier_id: str = ""           # the earlier report's finding it follows up, when that report is in the graph
+    earlier_text: str = ""
+    raised_again: str = ""         # the finding id of the later report that raises it again
+    lines: list[int] = field(default_factory=list)   # the later report's lines of the quote and the progress
+
+
+@dataclass
 class Statistic:
     iri: str
     figure: str
@@ -135,6 +151,7 @@ class ViewData:
     reports: list[Report]
     memberships: dict[str, set[str]]                # any resource -> reports it belongs to
     asks: dict[str, list[Ask]] = field(default_factory=dict)   # finding -> what it asks for
+    progress: list[Progress] = field(default_factory=list)    # previous findings followed up, by report
 
 
 # --------------------------------------------------------------------------- what a page holds
