@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
@@ -12,6 +14,7 @@ from peelkg.graph.build import build_store
 from peelkg.loaders.history import _with_status
 from peelkg.model import Finding, FindingKind, ProgressStatus
 from peelkg.pipeline import extract_facts
+from peelkg.views import build_views, read_store
 from tests.paths import CAUSE_OF_CONCERN, REPORTS_DIR, WESSEX
 
 CUES = [(ProgressStatus.NOT_ADDRESSED, "not addressed"), (ProgressStatus.ADDRESSED, "fully addressed"),
@@ -115,3 +118,133 @@ def test_the_2015_answer_key_is_met():
     scores = evaluate(REPORTS_DIR / "wessex-2015-effectiveness.gold.yaml", links=False).scores
     for kind in ("judgments", "AFIs", "organisations", "places"):
         assert (scores[kind].precision, scores[kind].recall) == (1.0, 1.0), (kind, scores[kind].missed)
+
+
+# --------------------------------------------------------------------------- the index follows them over the years
+
+@dataclass
+class Cell:
+    text: str = ""
+    links: list[str] = field(default_factory=list)
+    statuses: list[str] = field(default_factory=list)     # the words of its progress markers
+
+
+class HistoryTables(HTMLParser):
+    """The table of findings over the years of each report section of an index page:
+    section id -> [header row, body rows...], each row a list of cells."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.tables: dict[str, list[list[Cell]]] = {}
+        self.section = ""
+        self.rows: list[list[Cell]] | None = None
+        self.cell: Cell | None = None
+        self.status_depth = 0           # inside a progress marker: nesting depth of its spans
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "section":
+            self.section = attrs.get("id") or ""
+        elif tag == "table" and attrs.get("class") == "history":
+            self.rows = self.tables.setdefault(self.section, [])
+        elif self.rows is not None and tag == "tr":
+            self.rows.append([])
+        elif self.rows is not None and tag in ("th", "td"):
+            self.cell = Cell()
+            self.rows[-1].append(self.cell)
+        elif self.cell is not None and tag == "a":
+            self.cell.links.append(attrs["href"])
+        elif self.cell is not None and tag == "span" and (self.status_depth or attrs.get("class") == "progress"):
+            if not self.status_depth:
+                self.cell.statuses.append("")
+            self.status_depth += 1
+
+    def handle_endtag(self, tag):
+        if tag == "table":
+            self.rows = None
+        elif tag in ("th", "td") and self.cell is not None:
+            self.cell.text = " ".join(self.cell.text.split())
+            self.cell.statuses = [s.strip(" ●◐○") for s in self.cell.statuses]
+            self.cell = None
+        elif tag == "span" and self.status_depth:
+            self.status_depth -= 1
+
+    def handle_data(self, data):
+        if self.cell is not None:
+            self.cell.text += data
+            if self.status_depth:
+                self.cell.statuses[-1] += data
+
+
+def history_tables(index: Path) -> dict[str, list[list[Cell]]]:
+    parser = HistoryTables()
+    parser.feed(index.read_text(encoding="utf-8"))
+    return parser.tables
+
+
+WESSEX_2015_PAGES = "peel-2015-effectiveness/wessex-constabulary/findings/"
+WESSEX_2016_PAGES = "peel-2016-effectiveness/wessex-constabulary/findings/"
+
+
+@pytest.fixture(scope="module")
+def two_years_index(two_years, tmp_path_factory) -> tuple[Path, dict[str, list[list[Cell]]]]:
+    out = tmp_path_factory.mktemp("history-views")
+    build_views(read_store(two_years), out, names=["overview"])
+    return out, history_tables(out / "index.html")
+
+
+def test_the_index_follows_each_2015_area_for_improvement_into_its_2016_column(two_years_index):
+    out, tables = two_years_index
+    header, *rows = tables["peel-2016-effectiveness/wessex-constabulary"]
+    assert [c.text for c in header] == ["Question", "2015", "2016 (this report)"]
+    followed = {row[1].links[0]: (row[0].text, row[2].statuses, row[2].links) for row in rows if row[1].links}
+    assert followed == {
+        WESSEX_2015_PAGES + "q1-afi-1.html": ("Q1", ["addressed"], []),
+        WESSEX_2015_PAGES + "q2-afi-1.html": ("Q2", ["partly addressed"], [WESSEX_2016_PAGES + "q2-afi-3.html"]),
+        WESSEX_2015_PAGES + "q3-afi-1.html": ("Q3", ["partly addressed"], []),
+        WESSEX_2015_PAGES + "q3-afi-2.html": ("Q3", ["partly addressed"], []),
+        WESSEX_2015_PAGES + "q3-afi-3.html": ("Q3", ["partly addressed"], []),
+        WESSEX_2015_PAGES + "q4-afi-1.html": ("Q4", ["addressed"], []),
+    }
+    wanted = next(row for row in rows if row[1].links == [WESSEX_2015_PAGES + "q2-afi-1.html"])
+    assert wanted[1].text.startswith("The force should improve the way it locates and arrests wanted persons")
+    assert "The force has made limited progress against this area for improvement." in wanted[2].text
+    assert "line 367" in wanted[2].text and "Raised again: The force should improve the way" in wanted[2].text
+    links = {link for row in rows for cell in row for link in cell.links}
+    assert all((out / link).is_file() for link in links)
+
+
+def test_a_2016_finding_that_raises_nothing_again_is_a_chain_of_one(two_years_index, wessex):
+    _, tables = two_years_index
+    _, *rows = tables["peel-2016-effectiveness/wessex-constabulary"]
+    alone = [row for row in rows if row[1].text == "–"]
+    assert all(not row[2].statuses and len(row[2].links) == 1 for row in alone)
+    new = {f"{WESSEX_2016_PAGES}{fid}.html" for fid, f in wessex.items()
+           if f.kind in (FindingKind.AFI, FindingKind.CAUSE_OF_CONCERN) and not f.continues}
+    assert {row[2].links[0] for row in alone} == new and len(new) == 5
+
+
+def test_the_2015_section_shows_the_same_findings_with_the_2016_progress(two_years_index):
+    _, tables = two_years_index
+    header, *rows = tables["peel-2015-effectiveness/wessex-constabulary"]
+    assert [c.text for c in header] == ["Question", "2015 (this report)", "2016"]
+    assert [(row[1].links, row[2].statuses) for row in rows] == [
+        ([WESSEX_2015_PAGES + f"{fid}.html"], [status]) for fid, status in (
+            ("q1-afi-1", "addressed"), ("q2-afi-1", "partly addressed"), ("q3-afi-1", "partly addressed"),
+            ("q3-afi-2", "partly addressed"), ("q3-afi-3", "partly addressed"), ("q4-afi-1", "addressed"))]
+
+
+def test_the_index_of_essex_alone_shows_the_2015_findings_its_2016_report_quotes(bundled_store, tmp_path):
+    build_views(read_store(bundled_store), tmp_path, names=["overview"])
+    header, *rows = history_tables(tmp_path / "index.html")["peel-2016-effectiveness/essex-police"]
+    assert [c.text for c in header] == ["Question", "2015", "2016 (this report)"]
+    quoted = [row for row in rows if row[1].text != "–"]
+    assert [(row[0].text, row[2].statuses) for row in quoted] == [
+        ("Q1", ["partly addressed"]), ("Q2", ["partly addressed"]), ("Q2", ["partly addressed"]),
+        ("Q2", ["partly addressed"]), ("Q3", ["partly addressed"]), ("Q4", ["partly addressed"])]
+    assert all(row[1].text.endswith("as the 2016 report words it") and not row[1].links for row in quoted)
+    assert quoted[0][1].text.startswith("HMIC's 2015 effectiveness report identified four areas for improvement")
+    assert "lines 306, 308" in quoted[0][2].text
+    assert quoted[0][2].links == ["peel-2016-effectiveness/essex-police/findings/q1-afi-1.html"]   # raised again
+    alone = [row for row in rows if row[1].text == "–"]
+    assert len(alone) == 8 and all(len(row[2].links) == 1 and not row[2].statuses for row in alone)

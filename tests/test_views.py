@@ -580,6 +580,28 @@ def test_text_from_the_graph_is_escaped(built):
     assert "<script>alert(1)</script>" in " ".join(parse(overview).text)   # the page heading, as text
 
 
+def test_findings_over_the_years_on_the_index_are_escaped(tmp_path):
+    graph = hostile_graph()
+    graph.parse(DATA / "hostile-history.ttl")
+    build_views(graph, tmp_path, names=["overview"])
+    index = tmp_path / "index.html"
+    html = index.read_text(encoding="utf-8")
+    assert html.count('<table class="history"') == 2          # in the section of each of the two reports
+    tags = parse(index)
+    names = [tag for tag, _ in tags.tags]
+    assert names.count("script") == 1 and not {"img", "iframe", "b"} & set(names)
+    assert all(not any(k.startswith("on") for k in attrs) for _, attrs in tags.tags)
+    assert not any((a.get("href") or "").lower().startswith("javascript") for _, a in tags.tags)
+    for raw in ("<script>alert", "<img src=x", "<iframe", "\"><script>"):
+        assert raw not in html, raw
+    text = " ".join(" ".join(tags.text).split())
+    assert "<script>alert(10)</script> earlier finding" in text                        # the 2015 finding
+    assert 'not addressed Progress <iframe src="javascript:alert(13)"></iframe> was not made.' in text
+    assert "Raised again: </script><script>alert(3)</script>" in text
+    titles = {a.get("title") for _, a in tags.tags}
+    assert "The force should <img src=x onerror=alert(11)> improve." in titles
+
+
 def test_vis_network_is_inlined_safely():
     script = vis_javascript()
     assert "vis" in script and len(script) > 100_000

@@ -96,7 +96,7 @@ def _table(chains: list[_Chain], report: Report) -> History:
             cells[years.index(_year(form.report))].append(form)
         rows.append(HistoryRow(tag=chain.tag, cells=cells))
     return History(columns=["Earlier" if y is None else str(y) for y in years],
-                   current=[y == report.year for y in years], rows=rows)
+                   current=[y is not None and y == report.year for y in years], rows=rows)
 
 
 def _chains(index: Index, reports: list[Report]) -> list[_Chain]:
