@@ -137,7 +137,8 @@ class _Authenticator:
             scheme, _, params = challenge.strip().partition(" ")
             if scheme.lower() in ("basic", "digest"):
                 self.scheme = scheme.lower()
-                self.challenge = urllib.request.parse_keqv_list(filter(None, urllib.request.parse_http_list(params)))
+                self.challenge = urllib.request.parse_keqv_list(
+                    [item for item in urllib.request.parse_http_list(params) if item])
                 return True
         return False
 
