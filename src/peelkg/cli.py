@@ -454,19 +454,37 @@ def serve(store_dir: Path | None, host: str, port: int, page_port: int | None, t
 @main.command()
 @click.option("--endpoint", required=True, metavar="URL",
               help="Graph Store Protocol URL of a writable SPARQL 1.1 store, e.g. http://127.0.0.1:7878/store.")
+@click.option("--query-endpoint", metavar="URL", default=None,
+              help="The store's SPARQL query URL, asked whether its default graph is the union of its named graphs "
+                   "(default: .../query beside a .../store URL, else --endpoint).")
+@click.option("--user", default=None, envvar="PEELKG_ENDPOINT_USER", show_envvar=True,
+              help="User name for a store that asks for one (HTTP Basic or Digest); the password is read from "
+                   "$PEELKG_ENDPOINT_PASSWORD, or asked for.")
 @STORE_OPTION
 @click.option("--timeout", "timeout_s", type=click.FloatRange(min=0, min_open=True), default=60.0, show_default=True,
               help="Seconds to wait for each answer.")
-def push(endpoint: str, store_dir: Path | None, timeout_s: float) -> None:
+def push(endpoint: str, query_endpoint: str | None, user: str | None, store_dir: Path | None, timeout_s: float) -> None:
     """Copy every named graph of the store, then its default graph (their union), to a writable SPARQL 1.1 store.
 
     One HTTP PUT per graph; each replaces that graph, so pushing again gives the same remote store.
+    The default graph is left alone where the store makes it the union of its named graphs itself.
 
     Example: peelkg push --endpoint http://127.0.0.1:7878/store
-    """
-    from peelkg.endpoint.remote import push_store
 
-    pushed = push_store(resolve_store(store_dir), endpoint, timeout_s=timeout_s)
+    \b
+    Virtuoso: peelkg push --endpoint http://HOST:8890/sparql-graph-crud-auth \\
+                --query-endpoint http://HOST:8890/sparql --user dba
+    """
+    from peelkg.endpoint.remote import Credentials, push_store
+
+    credentials = None
+    if user is not None:
+        password = os.environ.get("PEELKG_ENDPOINT_PASSWORD")
+        if password is None:
+            password = click.prompt(f"Password of {user} at the store", hide_input=True, err=True)
+        credentials = Credentials(user, password)
+    pushed = push_store(resolve_store(store_dir), endpoint, timeout_s=timeout_s, query_endpoint=query_endpoint,
+                        credentials=credentials)
     for graph in pushed:
         click.echo(f"{graph.triples:>9}  {graph.graph or '(default graph)'}")
     click.echo(f"pushed {len(pushed)} graph(s), {sum(g.triples for g in pushed)} triples to {endpoint}")
