@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from peelkg.loaders.asks import with_asks
 from peelkg.loaders.acronyms import find_definitions, singular
-from peelkg.loaders.segment import BULLET_START, Template, force_area, key, template_data
+from peelkg.loaders.segment import BULLET_START, Template, core_headings, force_area, key, template_data
 from peelkg.model import (
     Area,
     Block,
@@ -96,7 +96,7 @@ def extract_judgments(document: Document, template: Template, issues: list[Issue
     year = document.meta.year
     found: dict[str, Judgment] = {}
     headings = {h.line: h for h in document.headings}
-    core_by_key = {key(q["text"]): f"q{q['number']}" for q in template.data["core_questions"]}
+    core_by_key = {k: f"q{number}" for k, number in core_headings(template.data).items()}
     grade_words = {key(w): Grade(g) for g, words in template.data["grades"].items() for w in words}
 
     def offer(judgment: Judgment) -> None:
@@ -119,12 +119,12 @@ def extract_judgments(document: Document, template: Template, issues: list[Issue
         heading = headings.get(block.heading_line or -1)
         k = key(block.clean)
         if block.section == "overall" and heading is not None and heading.kind is HeadingKind.OVERALL_SUMMARY:
-            question = next((qid for qk, qid in core_by_key.items() if k.startswith(qk)), None)
-            if question:
-                overview_question = question
-                rest = k[len(next(qk for qk, qid in core_by_key.items() if qid == question)):].strip()
+            opening = next((qk for qk in core_by_key if k.startswith(qk)), None)
+            if opening:
+                overview_question = core_by_key[opening]
+                rest = k[len(opening):].strip()
                 if rest in grade_words:
-                    offer(Judgment(question, grade_words[rest], GradeSource.OVERVIEW_LINE, year, [block.line_start]))
+                    offer(Judgment(overview_question, grade_words[rest], GradeSource.OVERVIEW_LINE, year, [block.line_start]))
             elif k in grade_words and overview_question:
                 offer(Judgment(overview_question, grade_words[k], GradeSource.OVERVIEW_LINE, year, [block.line_start]))
             continue

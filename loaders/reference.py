@@ -1,6 +1,7 @@
 """The reference graph: what belongs to an inspection cycle or to the world, stated once.
 
-The questions of each inspection cycle (their wording, number, nesting and order), the 43
+The questions of each inspection cycle (their wording, number, nesting, order and whether the
+cycle grades them), the 43
 forces of England and Wales with their ONS codes and police.uk ids, the national bodies and
 the comparator area are the same whichever report names them. They come from the data files
 (the heading catalogues `template-*.yaml`, `cycles.yaml`, `gazetteer.yaml`) into a named graph
@@ -40,7 +41,7 @@ def question_iri(inspection: str, qid: str) -> URIRef:
 
 
 def cycle_question_sets() -> list[dict]:
-    """Every cycle's questions as {inspection, year, overall, core_questions: [{number, text, sub_questions}]},
+    """Every cycle's questions as {inspection, year, overall, core_questions: [{number, text, graded, sub_questions}]},
     from the heading catalogues, for the years each lists."""
     from peelkg.loaders.segment import _load_yaml, template_files
 
@@ -54,7 +55,7 @@ def cycle_question_sets() -> list[dict]:
                 "year": year,
                 "overall": data["overall"]["text"],
                 "core_questions": [
-                    {"number": q["number"], "text": q["text"],
+                    {"number": q["number"], "text": q["text"], "graded": q.get("graded", True),
                      "sub_questions": [_shared_wording(s, fill) for s in q.get("sub_questions", [])]}
                     for q in data["core_questions"]
                 ],
@@ -120,6 +121,7 @@ def _add_cycle(graph: Graph, cycle: dict) -> None:
         qid = f"q{core['number']}"
         node = question(qid, PEEL.CoreQuestion, core["text"], "overall")
         graph.add((node, PEEL.questionNumber, Literal(core["number"], datatype=XSD.integer)))
+        graph.add((node, PEEL.graded, Literal(core["graded"], datatype=XSD.boolean)))
         for index, wording in enumerate(core["sub_questions"], start=1):
             question(f"{qid}.{index}", PEEL.SubQuestion, wording, qid)
 

@@ -84,6 +84,16 @@ def _load_yaml(path: Path) -> dict:
         return yaml.safe_load(handle)
 
 
+def core_headings(data: dict) -> dict[str, int]:
+    """Matching keys of the lines that open a core question's section -> its number: the question's wording,
+    and the topic a cycle prints over the section instead (2017: 'Specialist capabilities')."""
+    headings = {}
+    for question in data["core_questions"]:
+        for text in (question["text"], question.get("heading", question["text"])):
+            headings[key(text)] = question["number"]
+    return headings
+
+
 def title_pattern(data: dict) -> re.Pattern:
     return re.compile("^" + re.escape(key(data["title"])).replace(r"\{year\}", r"(?P<year>\d{4})") + "$")
 
@@ -242,7 +252,7 @@ class _Matcher:
         self.overall = key(data["overall"]["text"])
         self.judgment = key(data["overall"]["judgment_heading"])
         self.overall_summary = key(data["overall"]["summary_heading"])
-        self.core = {key(q["text"]): q["number"] for q in data["core_questions"]}
+        self.core = core_headings(data)
         self.sub: list[tuple[re.Pattern, str, int, int]] = []
         for q in data["core_questions"]:
             for k, text in enumerate(q["sub_questions"], start=1):

@@ -1,9 +1,9 @@
 """Many reports in one store: every named query answers for each report what it answers for that report alone.
 
-Three reports (the bundled Essex report and the Wessex and Mercia Vale fixtures) are built into one
-store, and each into a store of its own. Every named query (discovered from queries/*.rq, run with
-its default parameters) must give, over the shared store, exactly the rows of the three single
-stores together: no row changed, lost or added by the presence of another report, and for an
+Four reports (the bundled Essex report, the Wessex and Mercia Vale fixtures of 2016 and the Lyonesse
+fixture of the 2017 cycle) are built into one store, and each into a store of its own. Every named
+query (discovered from queries/*.rq, run with its default parameters) must give, over the shared
+store, exactly the rows of the single stores together: no row changed, lost or added by the presence of another report, and for an
 ordered query each report's rows in the order that report alone gives them.
 """
 
@@ -21,9 +21,9 @@ from peelkg.graph.build import build_store
 from peelkg.loaders.reference import ONS_GEOGRAPHY, reference_graph
 from peelkg.vocab import PEEL
 from peelkg.resources import queries_dir
-from tests.paths import CAUSE_OF_CONCERN, ESSEX, WESSEX
+from tests.paths import CAUSE_OF_CONCERN, ESSEX, LYONESSE_2017, WESSEX
 
-REPORTS = {"essex": ESSEX, "wessex": WESSEX, "mercia": CAUSE_OF_CONCERN}
+REPORTS = {"essex": ESSEX, "wessex": WESSEX, "mercia": CAUSE_OF_CONCERN, "lyonesse": LYONESSE_2017}
 QUERY_NAMES = sorted(path.stem for path in queries_dir().glob("*.rq"))
 
 Row = tuple[str, ...]
@@ -31,7 +31,7 @@ Row = tuple[str, ...]
 
 @pytest.fixture(scope="module")
 def stores(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
-    """{'all': the three reports in one store, and each report alone under its own name}."""
+    """{'all': the reports in one store, and each report alone under its own name}."""
     root = tmp_path_factory.mktemp("corpus")
     built = {"all": build_store(REPORTS.values(), root / "all", reason=True).store_dir}
     for name, path in REPORTS.items():
@@ -99,6 +99,7 @@ def test_the_questions_of_each_cycle_are_stated_once_with_their_own_wording():
              for q in graph.subjects(RDF.type, PEEL.CoreQuestion)}
     assert sorted(n for cycle, n in cores if cycle == "peel-2015-effectiveness") == [1, 2, 3, 4]
     assert sorted(n for cycle, n in cores if cycle == "peel-2016-effectiveness") == [1, 2, 3, 4, 5]
+    assert sorted(n for cycle, n in cores if cycle == "peel-2017-effectiveness") == [1, 2, 3, 4, 5]
     assert cores["peel-2015-effectiveness", 3] != cores["peel-2016-effectiveness", 3]
     for question in set(graph.subjects(PEEL.cycle, None)):
         assert len(list(graph.objects(question, PEEL.order))) == 1

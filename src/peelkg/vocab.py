@@ -106,6 +106,7 @@ class PEEL(DefinedNamespace):
     withinQuestion: URIRef
     subQuestionOf: URIRef
     questionNumber: URIRef
+    graded: URIRef
     cycle: URIRef
     question: URIRef
 

@@ -34,8 +34,9 @@ Kinds:
   Wales), against the statistics read from figure tables (those with a figure). A row matches
   a statistic with the same figure number (none for "Force in numbers"), the same normalised
   indicator (a trailing "*" dropped), the same area and the same value (to 6 decimals);
-- judgments: the 2016 grade of the overall question and of Q1..Q5 against the current judgments;
-  previous judgments: each `previous_grade_2015` stated, against the previous inspection's;
+- judgments: the grade of the overall question and of each core question against the current judgments;
+  previous judgments: each `previous_grade_YYYY` stated (YYYY the year before the report's, e.g.
+  `previous_grade_2015` in a key of a 2016 report), against the previous inspection's;
 - AFIs and causes of concern: (question, text) with white space collapsed, exact;
 - prose statistics (recall only): each `statistics.text_statistics` entry is found when a
   statistic not from a figure has its force value and comes from a passage containing its quote.
@@ -305,7 +306,7 @@ def _score_items(kind: str, extracted: list, gold: list, describe=str) -> KindSc
 def score_judgments(facts: Facts, key: dict, previous: bool = False) -> KindScore:
     judgments = key.get("judgments") or {}
     gold: list[tuple[str, Grade]] = []
-    wanted = "previous_grade_2015" if previous else "grade"
+    wanted = f"previous_grade_{facts.document.meta.year - 1}" if previous else "grade"
     entries = {"overall": judgments.get("overall") or {}, **(judgments.get("core_questions") or {})}
     for qid, entry in entries.items():
         grade = (entry or {}).get(wanted)
