@@ -288,7 +288,7 @@ def test_essex_alone_shows_the_2015_grades_and_findings_as_the_2016_report_quote
     assert all(not findings.links and findings.text.endswith("quoted") for _, findings in list(table.values())[1:])
     reports = summary(essex_index)
     assert reports["2015"]["Overall grade"] == "Requires improvement as the 2016 report quotes it, line 168"
-    assert reports["2015"]["Findings"] == "6 6 as a later report quotes them"
+    assert reports["2015"]["Findings"] == "6 as a later report quotes them"
     assert (reports["2016"]["Overall grade"], reports["2016"]["Findings"]) == ("Good", "9")
 
 
