@@ -127,14 +127,17 @@ class Cell:
     text: str = ""
     links: list[str] = field(default_factory=list)
     statuses: list[str] = field(default_factory=list)     # the words of its progress markers
+    quoted: list[str] = field(default_factory=list)       # the tooltips of its findings known only as quoted
 
 
 class HistoryTables(HTMLParser):
-    """The table of findings over the years of each report section of an index page:
-    section id -> [header row, body rows...], each row a list of cells."""
+    """The tables of one class (`css`: the findings over the years, by default) of each report section of an
+    index page: section id ("" for the summary of the reports) -> [header row, body rows...], each row a list
+    of cells."""
 
-    def __init__(self) -> None:
+    def __init__(self, css: str = "history") -> None:
         super().__init__(convert_charrefs=True)
+        self.css = css
         self.tables: dict[str, list[list[Cell]]] = {}
         self.section = ""
         self.rows: list[list[Cell]] | None = None
@@ -145,7 +148,7 @@ class HistoryTables(HTMLParser):
         attrs = dict(attrs)
         if tag == "section":
             self.section = attrs.get("id") or ""
-        elif tag == "table" and attrs.get("class") == "history":
+        elif tag == "table" and attrs.get("class") == self.css:
             self.rows = self.tables.setdefault(self.section, [])
         elif self.rows is not None and tag == "tr":
             self.rows.append([])
@@ -154,6 +157,8 @@ class HistoryTables(HTMLParser):
             self.rows[-1].append(self.cell)
         elif self.cell is not None and tag == "a":
             self.cell.links.append(attrs["href"])
+        elif self.cell is not None and tag == "span" and attrs.get("class") == "dot quoted":
+            self.cell.quoted.append(attrs.get("title") or "")
         elif self.cell is not None and tag == "span" and (self.status_depth or attrs.get("class") == "progress"):
             if not self.status_depth:
                 self.cell.statuses.append("")
@@ -176,8 +181,8 @@ class HistoryTables(HTMLParser):
                 self.cell.statuses[-1] += data
 
 
-def history_tables(index: Path) -> dict[str, list[list[Cell]]]:
-    parser = HistoryTables()
+def history_tables(index: Path, css: str = "history") -> dict[str, list[list[Cell]]]:
+    parser = HistoryTables(css)
     parser.feed(index.read_text(encoding="utf-8"))
     return parser.tables
 
@@ -234,9 +239,16 @@ def test_the_2015_section_shows_the_same_findings_with_the_2016_progress(two_yea
             ("q3-afi-2", "partly addressed"), ("q3-afi-3", "partly addressed"), ("q4-afi-1", "addressed"))]
 
 
-def test_the_index_of_essex_alone_shows_the_2015_findings_its_2016_report_quotes(bundled_store, tmp_path):
-    build_views(read_store(bundled_store), tmp_path, names=["overview"])
-    header, *rows = history_tables(tmp_path / "index.html")["peel-2016-effectiveness/essex-police"]
+@pytest.fixture(scope="module")
+def essex_index(bundled_store, tmp_path_factory) -> Path:
+    """The index of the bundled Essex 2016 report alone, which quotes the 2015 report's grades and findings."""
+    out = tmp_path_factory.mktemp("essex-views")
+    build_views(read_store(bundled_store), out, names=["overview"])
+    return out / "index.html"
+
+
+def test_the_index_of_essex_alone_shows_the_2015_findings_its_2016_report_quotes(essex_index):
+    header, *rows = history_tables(essex_index)["peel-2016-effectiveness/essex-police"]
     assert [c.text for c in header] == ["Question", "2015", "2016 (this report)"]
     quoted = [row for row in rows if row[1].text != "–"]
     assert [(row[0].text, row[2].statuses) for row in quoted] == [
@@ -248,3 +260,46 @@ def test_the_index_of_essex_alone_shows_the_2015_findings_its_2016_report_quotes
     assert quoted[0][2].links == ["peel-2016-effectiveness/essex-police/findings/q1-afi-1.html"]   # raised again
     alone = [row for row in rows if row[1].text == "–"]
     assert len(alone) == 8 and all(len(row[2].links) == 1 and not row[2].statuses for row in alone)
+
+
+# --------------------------------------------------------------------------- the earlier report's grades and findings
+
+def grades(index: Path, section: str) -> dict[str, tuple[str, Cell]]:
+    """A section's table of grades: question tag -> (the grade cell's text, the findings cell)."""
+    _, *rows = history_tables(index, "grade-table")[section]
+    return {row[0].text.split()[0]: (row[1].text, row[3]) for row in rows}
+
+
+def summary(index: Path) -> dict[str, dict[str, str]]:
+    """The table of reports: year -> column heading -> cell text."""
+    header, *rows = history_tables(index, "summary sortable")[""]
+    return {row[2].text: {h.text: c.text for h, c in zip(header, row)} for row in rows}
+
+
+def test_essex_alone_shows_the_2015_grades_and_findings_as_the_2016_report_quotes_them(essex_index):
+    table = grades(essex_index, "peel-2015-effectiveness/essex-police")
+    assert {tag: text for tag, (text, _) in table.items()} == {
+        "Overall": "Requires improvement as the 2016 report quotes it, line 168",
+        "Q1": "", "Q2": "", "Q3": "Inadequate as the 2016 report quotes it, lines 577, 692", "Q4": ""}
+    quoted = {tag: findings.quoted for tag, (_, findings) in table.items()}
+    assert {tag: len(titles) for tag, titles in quoted.items()} == {"Overall": 0, "Q1": 1, "Q2": 3, "Q3": 1, "Q4": 1}
+    assert quoted["Q1"][0].startswith("HMIC's 2015 effectiveness report identified four areas for improvement")
+    assert quoted["Q1"][0].endswith("(as the 2016 report quotes it, lines 306, 308)")
+    assert all(not findings.links and findings.text.endswith("quoted") for _, findings in list(table.values())[1:])
+    reports = summary(essex_index)
+    assert reports["2015"]["Overall grade"] == "Requires improvement as the 2016 report quotes it, line 168"
+    assert reports["2015"]["Findings"] == "6 as a later report quotes them"
+    assert (reports["2016"]["Overall grade"], reports["2016"]["Findings"]) == ("Good", "9")
+
+
+def test_the_wessex_2015_section_shows_its_own_grades_and_findings(two_years_index):
+    out, _ = two_years_index
+    table = grades(out / "index.html", "peel-2015-effectiveness/wessex-constabulary")
+    assert {tag: text for tag, (text, _) in table.items()} == {
+        "Overall": "Good", "Q1": "Good", "Q2": "Good", "Q3": "Requires improvement", "Q4": "Good"}
+    assert all(not findings.quoted and all(link.startswith(WESSEX_2015_PAGES) for link in findings.links)
+               for _, findings in table.values())
+    assert sum(len(findings.links) for _, findings in table.values()) == 6
+    reports = summary(out / "index.html")
+    assert (reports["2015"]["Overall grade"], reports["2015"]["Findings"]) == ("Good", "6")
+    assert (reports["2016"]["Overall grade"], reports["2016"]["Findings"]) == ("Good", "6")

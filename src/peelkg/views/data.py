@@ -166,7 +166,8 @@ def _questions(graph: rdflib.Graph) -> dict[str, QuestionInfo]:
             questions[iri].overall |= _flag(row["overall"])
             continue
         questions[iri] = QuestionInfo(iri=iri, number=_int(row["number"]), parent=_text(row["parent"]) or None,
-                                      order=_int(row["order"]) or 0, overall=_flag(row["overall"]))
+                                      order=_int(row["order"]) or 0, overall=_flag(row["overall"]),
+                                      cycle=_text(row["cycle"]))
     return questions
 
 

@@ -7,7 +7,7 @@ from collections.abc import Iterable, Sequence
 
 import networkx as nx
 
-from peelkg.views.model import Entity, Judgment, QuestionInfo, Report, ViewData
+from peelkg.views.model import Entity, Evidence, Judgment, QuestionInfo, Report, ViewData
 from peelkg.views.text import local
 
 FINDING_KINDS = ("afi", "concern", "recommendation", "summary", "prior", "finding")
@@ -123,7 +123,21 @@ class Index:
         return sorted(found)
 
     def judgments(self, report: Report, current_only: bool = True) -> list[Judgment]:
-        return [j for j in self.judgments_by_report.get(report.iri, []) if not (current_only and j.previous)]
+        """The report's judgments (peel:inReport it), those a later report quotes from it included; `current_only`
+        leaves out an earlier grade the report quotes as its own (`quotes_earlier`)."""
+        return [j for j in self.judgments_by_report.get(report.iri, [])
+                if not (current_only and self.quotes_earlier(j))]
+
+    def quotes_earlier(self, judgment: Judgment) -> bool:
+        """Another judgment of its report points back to it (peel:previousJudgment): a grade of an earlier
+        inspection the report holds as its own, not a grade of its own that a later report quotes."""
+        return any(self.judgments_by_iri[later].report == judgment.report
+                   for later in self.subjects(judgment.iri, "previousJudgment") if later in self.judgments_by_iri)
+
+    def quoted_only(self, iri: str, report: Report) -> list[Evidence]:
+        """The passages of later reports a judgment or finding of `report` is known from, when none is its own."""
+        evidence = self.data.entities[iri].evidence if iri in self.data.entities else []
+        return [] if any(e.report == report.iri for e in evidence) else evidence
 
     def core_questions(self, report: Report) -> list[QuestionInfo]:
         """The overall and numbered questions this report grades or has findings on, in order."""
@@ -154,6 +168,11 @@ class Index:
         if question is None:
             return None
         return next((j for j in self.judgments(report) if j.question == question.iri), None)
+
+    def same_question(self, question: QuestionInfo, report: Report) -> QuestionInfo:
+        """The question of the report's own cycle with the number of `question` (asked in another cycle), else itself."""
+        return next((q for q in self.data.questions.values() if q.cycle and q.cycle == report.inspection
+                     and q.number == question.number and q.overall == question.overall), question)
 
     def descendants(self, question: str, report: Report) -> list[str]:
         found, todo = [], list(self.children.get(question, []))

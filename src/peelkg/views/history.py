@@ -50,7 +50,7 @@ class History:
 
 
 @dataclass
-class _Step:
+class Step:
     """A previous finding followed up, resolved to the reports and findings of the views."""
 
     progress: Progress
@@ -68,13 +68,18 @@ class _Chain:
     forms: list[Form] = field(default_factory=list)
 
 
-def histories(index: Index) -> dict[str, History]:
-    """Report IRI -> its table of findings over the years, for each report that has one."""
+def _forces(index: Index) -> list[list[Report]]:
+    """The reports of each force, in the order of the views (by year)."""
     by_force: dict[str, list[Report]] = defaultdict(list)
     for report in index.data.reports:
         by_force[report.force or report.iri].append(report)
+    return list(by_force.values())
+
+
+def histories(index: Index) -> dict[str, History]:
+    """Report IRI -> its table of findings over the years, for each report that has one."""
     tables = {}
-    for reports in by_force.values():
+    for reports in _forces(index):
         chains = _chains(index, reports)
         for report in reports:
             own = [c for c in chains if any(f.report is report for f in c.forms)]
@@ -99,11 +104,35 @@ def _table(chains: list[_Chain], report: Report) -> History:
                    current=[y is not None and y == report.year for y in years], rows=rows)
 
 
+def quoted_findings(index: Index) -> dict[str, list[Step]]:
+    """Report IRI -> the previous findings later reports quote from it, those whose own finding is not in the graph."""
+    quoted: dict[str, list[Step]] = defaultdict(list)
+    for reports in _forces(index):
+        for step in _steps(index, reports):
+            if step.earlier is None and step.earlier_report is not None:
+                quoted[step.earlier_report.iri].append(step)
+    return dict(quoted)
+
+
+def quoted_note(index: Index, evidence: list[Evidence]) -> str:
+    """ "as the 2016 report quotes it, line 168": what a judgment or finding is known from, when only a later
+    report's quotation tells of it ("" when `evidence` is empty)."""
+    if not evidence:
+        return ""
+    years = {r.iri: r.year for r in index.data.reports}
+    year = next((years.get(e.report or "") for e in evidence if years.get(e.report or "")), None)
+    return ", ".join(part for part in (f"as the {year or 'later'} report quotes it", _where(_lines(evidence))) if part)
+
+
+def _steps(index: Index, reports: list[Report]) -> list[Step]:
+    ids = {r.iri: {local(f): f for f in index.findings(r, (*TARGET_KINDS, "prior"))} for r in reports}
+    return [s for s in (_step(index, row, reports, ids) for row in index.data.progress) if s is not None]
+
+
 def _chains(index: Index, reports: list[Report]) -> list[_Chain]:
     """Every chain of the force's findings, from the finding (or quote) that starts it."""
-    ids = {r.iri: {local(f): f for f in index.findings(r, (*TARGET_KINDS, "prior"))} for r in reports}
-    steps = [s for s in (_step(index, row, reports, ids) for row in index.data.progress) if s is not None]
-    following: dict[str, list[_Step]] = defaultdict(list)
+    steps = _steps(index, reports)
+    following: dict[str, list[Step]] = defaultdict(list)
     for step in steps:
         if step.earlier:
             following[step.earlier].append(step)
@@ -125,7 +154,7 @@ def _chains(index: Index, reports: list[Report]) -> list[_Chain]:
     return chains
 
 
-def _step(index: Index, row: Progress, reports: list[Report], ids: dict[str, dict[str, str]]) -> _Step | None:
+def _step(index: Index, row: Progress, reports: list[Report], ids: dict[str, dict[str, str]]) -> Step | None:
     later = next((r for r in reports if r.inspection == row.inspection and r.force_label == row.force), None)
     if later is None:
         return None
@@ -136,11 +165,11 @@ def _step(index: Index, row: Progress, reports: list[Report], ids: dict[str, dic
         if found and index.entity(found).description == row.earlier_text:
             earlier, earlier_report = found, report
             break
-    return _Step(progress=row, report=later, prior=ids[later.iri].get(row.previous), earlier=earlier,
+    return Step(progress=row, report=later, prior=ids[later.iri].get(row.previous), earlier=earlier,
                  earlier_report=earlier_report, again=ids[later.iri].get(row.raised_again))
 
 
-def _walk(index: Index, forms: list[Form], finding: str, following: dict[str, list[_Step]],
+def _walk(index: Index, forms: list[Form], finding: str, following: dict[str, list[Step]],
           seen: set[str]) -> list[list[Form]]:
     """The chains going on from `finding`: one per report that follows it up, or it ends here."""
     steps = following.get(finding, []) if finding not in seen else []
@@ -149,7 +178,7 @@ def _walk(index: Index, forms: list[Form], finding: str, following: dict[str, li
     return [chain for step in steps for chain in _follow(index, forms, step, following, seen | {finding})]
 
 
-def _follow(index: Index, forms: list[Form], step: _Step, following: dict[str, list[_Step]],
+def _follow(index: Index, forms: list[Form], step: Step, following: dict[str, list[Step]],
             seen: set[str]) -> list[list[Form]]:
     row = step.progress
     again = _finding_form(index, step.again, step.report) if step.again else None

@@ -58,6 +58,7 @@ class QuestionInfo:
     parent: str | None
     order: int
     overall: bool
+    cycle: str = ""                # the inspection that asks it (peel:cycle), for the questions of a cycle
 
 
 @dataclass
