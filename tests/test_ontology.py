@@ -148,18 +148,6 @@ def test_property_characteristics(peel):
     assert list(Collection(peel, chain)) == [PEEL.previousJudgment, PEEL.grade]
 
 
-def test_every_kind_of_organisation_is_within_three_steps_of_org_organization(peel):
-    """partners-ranked reads a partner's kind one to three rdfs:subClassOf steps under org:Organization."""
-    kinds = set(peel.transitive_subjects(RDFS.subClassOf, ORG.Organization)) - {ORG.Organization}
-    steps = {ORG.Organization: 0}
-    while len(steps) < len(kinds) + 1:
-        found = {kind: steps[parent] + 1 for kind in kinds - set(steps)
-                 for parent in peel.objects(kind, RDFS.subClassOf) if parent in steps}
-        assert found, f"kinds of organisation not under org:Organization: {sorted(kinds - set(steps))}"
-        steps.update(found)
-    assert len(kinds) >= 5 and max(steps.values()) <= 3
-
-
 def disjoint_pairs(peel) -> set[frozenset]:
     pairs = {frozenset(pair) for pair in peel.subject_objects(OWL.disjointWith)}
     for axiom in peel.subjects(RDF.type, OWL.AllDisjointClasses):
