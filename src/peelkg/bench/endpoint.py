@@ -93,14 +93,18 @@ def bench_endpoint(result: BenchResult, store_dir: Path, note: Callable[[str], N
     """
     texts = named_texts()
     serve = [sys.executable, "-c", "from peelkg.cli import main; main()", "serve", "--store", str(store_dir),
-             "--page-port", "0", "--port"]
+             "--page-port", "0"]
+    servers: dict[str, Callable[[int], list[str]]] = {
+        "kept": lambda port: [*serve, "--port", str(port)],
+        "uncached": lambda port: [*serve, "--cache-mb", "0", "--port", str(port)],
+        "engine": lambda port: [oxigraph_binary(), "serve-read-only", "--location", str(store_dir),
+                                "--bind", f"127.0.0.1:{port}"],
+    }
     runs: dict[str, tuple[list[float], list[str]]] = {}
-    for label, command in (("kept", serve), ("uncached", serve[:-1] + ["--cache-mb", "0", "--port"]),
-                           ("engine", [oxigraph_binary(), "serve-read-only", "--location", str(store_dir), "--bind"])):
+    for label, command in servers.items():
         port = free_port("127.0.0.1")
         note(f"endpoint ({label}): {requests} requests at {parallel} parallel on 127.0.0.1:{port}")
-        address = str(port) if label != "engine" else f"127.0.0.1:{port}"
-        measured = _load_server(command + [address], port, texts, requests, parallel)
+        measured = _load_server(command(port), port, texts, requests, parallel)
         if measured is None:
             result.add(Figure("endpoint", f"{label} server started", None, "", 1.0, note="it did not start"))
             return

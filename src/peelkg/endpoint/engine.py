@@ -104,14 +104,18 @@ class Engine:
         self.host = host
         self.timeout_s = timeout_s
         self.memory_mb = memory_mb
-        self.url = ""
-        self.serving: tuple[str, object] = ("", None)   # (url, store version) together, swapped in one step
+        # (url, store version): where the engine answers and what it serves, swapped together in one step
+        self.serving: tuple[str, tuple[str, int, int] | None] = ("", None)
         self.restarts = 0
         self.last_reason = ""
         self._process: subprocess.Popen | None = None
-        self._identity: tuple[str, int, int] | None = None
         self._hold: contextlib.ExitStack | None = None   # the read lock on the version being served
         self._lock = threading.Lock()
+
+    @property
+    def url(self) -> str:
+        """Where the engine answers now ("" before it started)."""
+        return self.serving[0]
 
     @property
     def pid(self) -> int | None:
@@ -147,9 +151,7 @@ class Engine:
             log.close()
             previous, self._process = self._process, process
             previous_hold, self._hold = self._hold, hold
-            self._identity = identity
-            self.url = f"http://{host}:{port}"
-            self.serving = (self.url, identity)
+            self.serving = (f"http://{host}:{port}", identity)
         if previous is not None:
             _end(previous)
         if previous_hold is not None:
@@ -168,7 +170,7 @@ class Engine:
             _end(process)
         else:
             identity = store_identity(self.store_dir)
-            if identity is not None and identity != self._identity:
+            if identity is not None and identity != self.serving[1]:
                 reason = "the store was rebuilt"
         if reason is None:
             return None

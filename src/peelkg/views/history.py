@@ -68,19 +68,35 @@ class _Chain:
     forms: list[Form] = field(default_factory=list)
 
 
-def _forces(index: Index) -> list[list[Report]]:
-    """The reports of each force, in the order of the views (by year)."""
+@dataclass
+class Force:
+    """A force's reports, in the order of the views (by year), and the previous findings they follow up."""
+
+    reports: list[Report]
+    steps: list[Step]
+
+
+def follow_ups(index: Index) -> list[Force]:
+    """Each force's reports with the afi-history rows resolved to them, once for the whole index."""
     by_force: dict[str, list[Report]] = defaultdict(list)
     for report in index.data.reports:
         by_force[report.force or report.iri].append(report)
-    return list(by_force.values())
+    rows: dict[str, list[tuple[int, Progress]]] = defaultdict(list)     # force label -> (position, row)
+    for position, row in enumerate(index.data.progress):
+        rows[row.force].append((position, row))
+    forces = []
+    for reports in by_force.values():
+        own = sorted(found for label in {r.force_label for r in reports} for found in rows.get(label, []))
+        forces.append(Force(reports, _steps(index, reports, [row for _, row in own])))
+    return forces
 
 
-def histories(index: Index) -> dict[str, History]:
+def histories(index: Index, forces: list[Force]) -> dict[str, History]:
     """Report IRI -> its table of findings over the years, for each report that has one."""
     tables = {}
-    for reports in _forces(index):
-        chains = _chains(index, reports)
+    for force in forces:
+        reports = force.reports
+        chains = _chains(index, reports, force.steps)
         for report in reports:
             own = [c for c in chains if any(f.report is report for f in c.forms)]
             if any(len(c.forms) > 1 for c in own):
@@ -104,11 +120,11 @@ def _table(chains: list[_Chain], report: Report) -> History:
                    current=[y is not None and y == report.year for y in years], rows=rows)
 
 
-def quoted_findings(index: Index) -> dict[str, list[Step]]:
+def quoted_findings(forces: list[Force]) -> dict[str, list[Step]]:
     """Report IRI -> the previous findings later reports quote from it, those whose own finding is not in the graph."""
     quoted: dict[str, list[Step]] = defaultdict(list)
-    for reports in _forces(index):
-        for step in _steps(index, reports):
+    for force in forces:
+        for step in force.steps:
             if step.earlier is None and step.earlier_report is not None:
                 quoted[step.earlier_report.iri].append(step)
     return dict(quoted)
@@ -124,14 +140,13 @@ def quoted_note(index: Index, evidence: list[Evidence]) -> str:
     return ", ".join(part for part in (f"as the {year or 'later'} report quotes it", _where(_lines(evidence))) if part)
 
 
-def _steps(index: Index, reports: list[Report]) -> list[Step]:
+def _steps(index: Index, reports: list[Report], rows: list[Progress]) -> list[Step]:
     ids = {r.iri: {local(f): f for f in index.findings(r, (*TARGET_KINDS, "prior"))} for r in reports}
-    return [s for s in (_step(index, row, reports, ids) for row in index.data.progress) if s is not None]
+    return [s for s in (_step(index, row, reports, ids) for row in rows) if s is not None]
 
 
-def _chains(index: Index, reports: list[Report]) -> list[_Chain]:
+def _chains(index: Index, reports: list[Report], steps: list[Step]) -> list[_Chain]:
     """Every chain of the force's findings, from the finding (or quote) that starts it."""
-    steps = _steps(index, reports)
     following: dict[str, list[Step]] = defaultdict(list)
     for step in steps:
         if step.earlier:

@@ -13,7 +13,7 @@ from markupsafe import Markup
 
 from peelkg.views.assets import asset, environment, grade_style, style
 from peelkg.views.entities import TARGET_KINDS, Index, question_tag
-from peelkg.views.history import Step, histories, quoted_findings, quoted_note
+from peelkg.views.history import Step, follow_ups, histories, quoted_findings, quoted_note
 from peelkg.views.model import Report, Statistic, View, ViewData
 from peelkg.views.panels import grade_rows
 from peelkg.views.text import shorten
@@ -176,8 +176,9 @@ def report_row(index: Index, report: Report, quoted: Sequence[Step] = ()) -> Rep
 
 def render_index(data: ViewData, index: Index, views: list[View]) -> str:
     sections = []
-    history = histories(index)
-    quoted = quoted_findings(index)
+    forces = follow_ups(index)
+    history = histories(index, forces)
+    quoted = quoted_findings(forces)
     for report in data.reports:
         targets = index.findings(report, TARGET_KINDS)
         initiatives = index.initiatives(report)
