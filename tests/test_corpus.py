@@ -47,6 +47,11 @@ def rows(store: Path, name: str) -> list[Row]:
     return [tuple("" if term is None else str(term) for term in row) for row in result.rows]
 
 
+def rows_of(store: Path, text: str) -> list[Row]:
+    """The rows of an ad hoc query."""
+    return [tuple("" if term is None else str(term) for term in row) for row in q.run_query(store, text).rows]
+
+
 def in_order_of(reference: list[Row], rows_seen: list[Row]) -> list[Row]:
     """`rows_seen` kept to those that are in `reference`, first occurrences, in the order seen."""
     wanted, kept = set(reference), []
@@ -69,6 +74,26 @@ def test_each_report_gets_the_rows_it_gets_alone(stores, name):
         if q.inspect_query(q.resolve_query_text(name)).ordered:
             distinct = list(dict.fromkeys(own))
             assert in_order_of(distinct, together) == distinct, f"{name}: rows of {report} in another order"
+
+
+def test_a_report_graph_says_which_report_its_passages_and_mentions_are_from(stores):
+    """The queries name a mention's report by the graph that states it (queries/README.md)."""
+    def ask(text: str) -> list[Row]:
+        return rows_of(stores["all"], "PREFIX dcterms: <http://purl.org/dc/terms/>\n"
+                       "PREFIX peel: <https://w3id.org/peelkg/ontology#>\n"
+                       "PREFIX prov: <http://www.w3.org/ns/prov#>\n" + text)
+    graphs = ask("SELECT DISTINCT ?g WHERE { GRAPH ?g { ?report dcterms:source ?s } }")
+    assert len(graphs) == len(REPORTS)
+    assert ask("SELECT ?g WHERE { GRAPH ?g { ?report dcterms:source ?s } } GROUP BY ?g HAVING (COUNT(DISTINCT ?report) > 1)") == []
+    pattern = """SELECT DISTINCT ?g ?thing ?other WHERE {
+      GRAPH ?g { ?report dcterms:source ?s }
+      { GRAPH ?g { ?thing a peel:Passage } BIND(?thing AS ?passage) }
+      UNION { GRAPH ?g { ?thing prov:wasDerivedFrom ?passage } ?passage a peel:Passage }
+      ?passage peel:inReport ?other .
+      FILTER(?other %s ?report)
+    }"""
+    assert ask(pattern % "!=") == []
+    assert len(ask(pattern % "=")) > 1000      # passages and what is read from them, each of its graph's report
 
 
 def test_the_single_stores_are_not_empty_for_the_queries_that_list_reports(stores):

@@ -138,6 +138,15 @@ def test_alignment_to_w3c_vocabularies(peel):
         assert len(set(peel.predicate_objects(external))) <= 2
 
 
+def test_every_kind_of_organisation_is_one_step_under_the_organisation_classes(peel):
+    """partners-ranked reads a partner's kind in one rdfs:subClassOf step (no property path,
+    which Virtuoso 7.2 evaluates inside an OPTIONAL for the first solution only)."""
+    kinds = set(peel.transitive_subjects(RDFS.subClassOf, ORG.Organization)) - {ORG.Organization}
+    assert PEEL.Charity in kinds and PEEL.PoliceForce in kinds
+    for kind in kinds:
+        assert set(peel.objects(kind, RDFS.subClassOf)) & {ORG.Organization, PEEL.Organisation}, kind
+
+
 def test_property_characteristics(peel):
     assert (PEEL.addressedBy, OWL.inverseOf, PEEL.addresses) in peel
     assert (PEEL.collaboratesWith, RDF.type, OWL.SymmetricProperty) in peel

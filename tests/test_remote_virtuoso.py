@@ -14,8 +14,6 @@ answer differently, evened out by `comparable` before rows are compared:
   ordered sub-select, Virtuoso does not), so each such value is compared as its sorted parts.
 - SPARQL makes a `GROUP_CONCAT` over unbound values an error, leaving the column unbound (as
   Oxigraph does); Virtuoso skips them and answers "". In CSV, TSV and the table both print empty.
-
-One query gives other rows on Virtuoso 7.2, listed in KNOWN_WRONG with the reason.
 """
 
 from __future__ import annotations
@@ -51,10 +49,6 @@ pytestmark = [pytest.mark.virtuoso, pytest.mark.slow]
 
 DBA = Credentials("dba", "dba")        # the administrator of a new Virtuoso database
 XSD = "http://www.w3.org/2001/XMLSchema#"
-KNOWN_WRONG = {
-    "partners-ranked": "the kind of each partner is read with rdfs:subClassOf* inside an OPTIONAL, which "
-                       "Virtuoso 7.2 evaluates for the first solution only: every other partner has no kind",
-}
 
 
 def free_port() -> int:
@@ -158,10 +152,7 @@ def test_pushing_again_gives_the_same_store(virtuoso, bundled_store, pushed):
     assert int(total.rows[0][0].value) == sum(graph.triples for graph in pushed)
 
 
-@pytest.mark.parametrize("name", [
-    pytest.param(name, marks=pytest.mark.xfail(strict=True, reason=KNOWN_WRONG[name])) if name in KNOWN_WRONG else name
-    for name in sorted(path.stem for path in queries_dir().glob("*.rq"))
-])
+@pytest.mark.parametrize("name", sorted(path.stem for path in queries_dir().glob("*.rq")))
 def test_named_queries_give_the_same_rows_on_virtuoso(virtuoso, bundled_store, pushed, name):
     text = q.resolve_query_text(name)
     local = q.run_query(bundled_store, text)
