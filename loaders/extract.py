@@ -99,17 +99,22 @@ def extract_judgments(document: Document, template: Template, issues: list[Issue
     core_by_key = {k: f"q{number}" for k, number in core_headings(template.data).items()}
     grade_words = {key(w): Grade(g) for g, words in template.data["grades"].items() for w in words}
 
-    def offer(judgment: Judgment) -> None:
-        current = found.get(judgment.question_id)
+    kept: dict[str, tuple[Grade, GradeSource]] = {}
+
+    def offer(question: str, grade: Grade, source: GradeSource, lines: list[int]) -> None:
         rank = [GradeSource.GRADE_LINE, GradeSource.OVERVIEW_LINE, GradeSource.PROSE]
-        if current is None:
-            found[judgment.question_id] = judgment
-        elif current.grade != judgment.grade:
-            issues.append(Issue(Severity.WARNING, f"{judgment.question_id}: {judgment.source.value} says {judgment.grade.value} "
-                                f"but {current.source.value} says {current.grade.value}; kept {current.source.value}",
-                                document.source.path, judgment.passages[0]))
-        elif rank.index(judgment.source) < rank.index(current.source):
-            found[judgment.question_id] = judgment
+        if question not in kept:
+            kept[question] = grade, source
+            found[question] = Judgment(question, grade, source, year, lines)
+            return
+        grade_kept, source_kept = kept[question]
+        if grade_kept != grade:
+            issues.append(Issue(Severity.WARNING, f"{question}: {source.value} says {grade.value} "
+                                f"but {source_kept.value} says {grade_kept.value}; kept {source_kept.value}",
+                                document.source.path, lines[0]))
+        elif rank.index(source) < rank.index(source_kept):
+            kept[question] = grade, source
+            found[question] = Judgment(question, grade, source, year, lines)
 
     # 1. grade lines: under "Overall judgment", under each "Summary of findings", and in the overall summary
     overview_question: str | None = None
@@ -124,12 +129,12 @@ def extract_judgments(document: Document, template: Template, issues: list[Issue
                 overview_question = core_by_key[opening]
                 rest = k[len(opening):].strip()
                 if rest in grade_words:
-                    offer(Judgment(overview_question, grade_words[rest], GradeSource.OVERVIEW_LINE, year, [block.line_start]))
+                    offer(overview_question, grade_words[rest], GradeSource.OVERVIEW_LINE, [block.line_start])
             elif k in grade_words and overview_question:
-                offer(Judgment(overview_question, grade_words[k], GradeSource.OVERVIEW_LINE, year, [block.line_start]))
+                offer(overview_question, grade_words[k], GradeSource.OVERVIEW_LINE, [block.line_start])
             continue
         if k in grade_words and block.section:
-            offer(Judgment(block.section, grade_words[k], GradeSource.GRADE_LINE, year, [block.line_start]))
+            offer(block.section, grade_words[k], GradeSource.GRADE_LINE, [block.line_start])
 
     # 2. prose: "Essex Police is good at ...", "we judge the force to require improvement in ..."
     topics = _topics(template)
@@ -153,13 +158,47 @@ def extract_judgments(document: Document, template: Template, issues: list[Issue
                 if question:
                     prose.setdefault((question, grade), []).append(block.line_start)
     for (question, grade), lines in sorted(prose.items(), key=lambda item: (item[0][0], item[0][1].value)):
-        offer(Judgment(question, grade, GradeSource.PROSE, year, sorted(set(lines))))
+        offer(question, grade, GradeSource.PROSE, sorted(set(lines)))
 
     judgments = sorted(found.values(), key=lambda j: j.question_id)
     for qid in ["overall"] + [f"q{q['number']}" for q in template.data["core_questions"]]:
-        if qid not in found and any(q.id == qid for q in document.questions):
+        if qid not in found and any(q.id == qid for q in document.questions) and not document.carried_over(qid):
             issues.append(Issue(Severity.WARNING, f"no grade found for {qid}", document.source.path))
-    return judgments + extract_previous_judgments(document, template)
+    return carry_over(document, judgments, extract_previous_judgments(document, template), issues)
+
+
+def carry_over(document: Document, current: list[Judgment], previous: list[Judgment], issues: list[Issue]) -> list[Judgment]:
+    """The judgments, with one of the report for each core question it did not assess this year (its assessed-areas
+    list leaves the question out): the previous inspection's judgment carried over, derived from the list, with the
+    grade the report states for the question (as this year's or as the previous inspection's), if it states one; and
+    that previous judgment, which the report names by carrying it over."""
+    if document.assessed is not None:
+        now = {j.question_id: j for j in current}
+        before = {j.question_id: j for j in previous}
+        listed = document.assessed.passages
+        for question in (q for q in document.questions if q.kind is HeadingKind.CORE and document.carried_over(q.id)):
+            qid = question.id
+            stated = now.get(qid) or before.get(qid)
+            grade, source = (stated.grade, stated.source) if stated else (None, None)
+            lines = stated.passages if stated else []
+            if qid in now and qid in before and now[qid].grade != before[qid].grade:
+                then, since = (j.grade.value if j.grade else "ungraded" for j in (before[qid], now[qid]))
+                issues.append(Issue(Severity.WARNING, f"{qid} is carried over from {document.meta.year - 1}, but the report "
+                                    f"grades it {then} then and {since} now; kept both", document.source.path,
+                                    before[qid].passages[0]))
+            if qid not in now:
+                now[qid] = Judgment(qid, grade, source, document.meta.year, [], carried_over=True)
+                current.append(now[qid])
+            now[qid].carried_over = True
+            now[qid].passages = sorted(set(now[qid].passages + listed + lines))
+            if qid not in before:
+                before[qid] = Judgment(qid, grade, source, document.meta.year - 1, [], previous=True)
+                previous.append(before[qid])
+            before[qid].passages = sorted(set(before[qid].passages + listed + lines))
+            if grade is None:
+                issues.append(Issue(Severity.INFO, f"{qid}: not assessed in {document.meta.year}; the report does not "
+                                    "state the grade it carries over", document.source.path))
+    return sorted(current, key=lambda j: j.question_id) + sorted(previous, key=lambda j: j.question_id)
 
 
 def extract_previous_judgments(document: Document, template: Template) -> list[Judgment]:

@@ -18,6 +18,7 @@ import yaml
 from peelkg.errors import ReportFormatError
 from peelkg.loaders.read import FOOTNOTE_START, superscript_to_int
 from peelkg.model import (
+    AssessedAreas,
     Block,
     BlockKind,
     Document,
@@ -434,6 +435,7 @@ def segment(source: SourceText) -> Document:
     if cut is not None:
         issues.append(Issue(Severity.WARNING, f"the text stops mid-sentence (\"…{cut.clean[-40:]}\"); "
                             "the file may be cut short: passages after this line are missing", source.path, cut.line_end))
+    assessed = assessed_areas(blocks, headings, template, seen_core, source.path, issues)
     # The template's questions exist whether or not this report's text kept their sections.
     if not any(q.id == "overall" for q in questions):
         issues.append(Issue(Severity.WARNING, f"missing section: '{data['overall']['overview_heading']}'", source.path))
@@ -441,13 +443,77 @@ def segment(source: SourceText) -> Document:
     for number in range(1, len(data["core_questions"]) + 1):
         if number not in seen_core:
             wording = data["core_questions"][number - 1]["text"]
-            issues.append(Issue(Severity.WARNING, f"missing section for core question {number}: '{wording}'", source.path))
+            if assessed is not None and f"q{number}" not in assessed.questions:
+                issues.append(Issue(Severity.INFO, f"core question {number} was not assessed in {meta.year} (the "
+                                    f"'{data['assessed_areas']['heading']}' list): no section; the judgment of "
+                                    f"{template.previous_inspection} is carried over", source.path))
+            else:
+                issues.append(Issue(Severity.WARNING, f"missing section for core question {number}: '{wording}'", source.path))
             questions.append(Question(f"q{number}", HeadingKind.CORE, wording, wording, None, "overall", number))
     for order, question in enumerate(questions):
         question.order = order
     if not seen_core and not any(h.kind is HeadingKind.OVERVIEW for h in headings):
         raise ReportFormatError(source.path, "no question sections of the inspection template were found; is this a complete report?")
-    return Document(source=source, meta=meta, headings=headings, blocks=blocks, questions=questions, issues=issues)
+    return Document(source=source, meta=meta, headings=headings, blocks=blocks, questions=questions, issues=issues,
+                    assessed=assessed)
+
+
+# --------------------------------------------------------------------------- risk-based inspection
+
+
+def _area_name(bullet: str) -> str:
+    """An item of the assessed-areas list as a matching key: '• Protecting vulnerable people; and' ->
+    'protecting vulnerable people'."""
+    name = key(BULLET_START.sub("", bullet, count=1))
+    name = re.sub(r"^and\s+", "", name)
+    return re.sub(r"(?:[\s;,.:]|\band)+$", "", name)
+
+
+def _questions_headed(name: str, data: dict) -> list[int]:
+    """The core questions whose section heading (or wording) is the area's name, or opens with it."""
+    numbers = []
+    for question in data["core_questions"]:
+        for text in (question.get("heading", question["text"]), question["text"]):
+            heading = key(text).rstrip("?")
+            if name and (heading == name or heading.startswith(name + " ")):
+                numbers.append(question["number"])
+                break
+    return numbers
+
+
+def assessed_areas(blocks: list[Block], headings: list[Heading], template: Template, sections: set[int], path: str,
+                   issues: list[Issue]) -> AssessedAreas | None:
+    """The core questions the report says the force was assessed against this year (the catalogue's
+    `assessed_areas`: a front section listing them), those it has a section for included; None when the
+    catalogue or the report has no such list, so that every question counts as assessed."""
+    spec = template.data.get("assessed_areas")
+    heading = next((h for h in headings if spec and h.kind is HeadingKind.FRONT and key(h.clean) == key(spec["heading"])), None)
+    if spec is None or heading is None:
+        return None
+    section = [b for b in blocks if b.heading_line == heading.line and b.kind in (BlockKind.PARAGRAPH, BlockKind.BULLET)]
+    lead = next((n for n, b in enumerate(section) if b.kind is BlockKind.PARAGRAPH and key(spec["lead_in"]) in key(b.clean)), None)
+    items: list[Block] = []
+    for block in section[lead + 1:] if lead is not None else []:
+        if block.kind is not BlockKind.BULLET:
+            break
+        items.append(block)
+    if not items:
+        issues.append(Issue(Severity.WARNING, f"the '{spec['heading']}' section lists no areas after '{spec['lead_in']}'; "
+                            "every question is taken as assessed", path, heading.line))
+        return None
+    named: set[int] = set()
+    for item in items:
+        numbers = _questions_headed(_area_name(item.clean), template.data)
+        if len(numbers) == 1:
+            named.update(numbers)
+        else:
+            issues.append(Issue(Severity.WARNING, f"the '{spec['heading']}' list names an area that "
+                                f"{'no' if not numbers else 'more than one'} core question is headed by: "
+                                f"'{_area_name(item.clean)}'", path, item.line_start))
+    for number in sorted(sections - named):
+        issues.append(Issue(Severity.WARNING, f"core question {number} has a section, but the '{spec['heading']}' list "
+                            "does not name it; it is taken as assessed", path))
+    return AssessedAreas([f"q{n}" for n in sorted(named | sections)], [b.line_start for b in section])
 
 
 def _cut_short(blocks: list[Block]) -> Block | None:

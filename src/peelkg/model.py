@@ -141,6 +141,15 @@ class Question:
 
 
 @dataclass
+class AssessedAreas:
+    """What a report's risk-based inspection list says (2017): the core questions the force was assessed
+    against this year; the others keep the previous inspection's judgment, carried over."""
+
+    questions: list[str]          # "q1", "q3", "q5": the questions the list names, in the cycle's order
+    passages: list[int]           # line starts of the section's passages: the list, its lead-in, what it says of the rest
+
+
+@dataclass
 class Document:
     source: SourceText
     meta: ReportMeta
@@ -148,6 +157,12 @@ class Document:
     blocks: list[Block]           # in file order
     questions: list[Question]
     issues: list[Issue] = field(default_factory=list)
+    assessed: AssessedAreas | None = None   # None: the report assessed every question of its cycle
+
+    def carried_over(self, question_id: str) -> bool:
+        """The report did not assess this core question this year: its previous judgment is carried over."""
+        return (self.assessed is not None and question_id.startswith("q") and "." not in question_id
+                and question_id not in self.assessed.questions)
 
     def footnotes(self) -> dict[int, Block]:
         return {b.number: b for b in self.blocks if b.kind is BlockKind.FOOTNOTE and b.number is not None}
@@ -176,11 +191,12 @@ class GradeSource(str, Enum):
 @dataclass
 class Judgment:
     question_id: str              # "overall" or "q1".."q5"
-    grade: Grade
-    source: GradeSource
+    grade: Grade | None           # None only for a carried-over judgment whose grade the report does not state
+    source: GradeSource | None    # None when there is no grade
     year: int                     # inspection year the grade was given in
     passages: list[int]           # line starts of the passages it was read from
     previous: bool = False        # True for a previous inspection's grade mentioned in this report
+    carried_over: bool = False    # the report's judgment of a question it did not assess: the previous one, carried over
 
 
 class FindingKind(str, Enum):

@@ -34,9 +34,11 @@ Kinds:
   Wales), against the statistics read from figure tables (those with a figure). A row matches
   a statistic with the same figure number (none for "Force in numbers"), the same normalised
   indicator (a trailing "*" dropped), the same area and the same value (to 6 decimals);
-- judgments: the grade of the overall question and of each core question against the current judgments;
+- judgments: the grade of the overall question and of each core question against the current judgments,
+  with whether the report carries the question's judgment over from the previous inspection (`carried_over:
+  true`; the grade may then be null, when the report does not state it);
   previous judgments: each `previous_grade_YYYY` stated (YYYY the year before the report's, e.g.
-  `previous_grade_2015` in a key of a 2016 report), against the previous inspection's;
+  `previous_grade_2015` in a key of a 2016 report), against the previous inspection's grades found;
 - AFIs and causes of concern: (question, text) with white space collapsed, exact;
 - prose statistics (recall only): each `statistics.text_statistics` entry is found when a
   statistic not from a figure has its force value and comes from a passage containing its quote.
@@ -305,16 +307,22 @@ def _score_items(kind: str, extracted: list, gold: list, describe=str) -> KindSc
 
 def score_judgments(facts: Facts, key: dict, previous: bool = False) -> KindScore:
     judgments = key.get("judgments") or {}
-    gold: list[tuple[str, Grade]] = []
+    gold: list[tuple] = []
     wanted = f"previous_grade_{facts.document.meta.year - 1}" if previous else "grade"
     entries = {"overall": judgments.get("overall") or {}, **(judgments.get("core_questions") or {})}
     for qid, entry in entries.items():
-        grade = (entry or {}).get(wanted)
-        if grade:
-            gold.append((_question(qid), GRADES[str(grade).lower()]))
-    extracted = [(j.question_id, j.grade) for j in facts.judgments if j.previous == previous]
-    return _score_items("previous judgments" if previous else "judgments", extracted, gold,
-                        lambda item: f"{item[0]}: {item[1].value}")
+        grade, carried = (entry or {}).get(wanted), bool((entry or {}).get("carried_over")) and not previous
+        if grade or carried:
+            gold.append((_question(qid), GRADES[str(grade).lower()] if grade else None, carried))
+    extracted = [(j.question_id, j.grade, j.carried_over and not previous) for j in facts.judgments
+                 if j.previous == previous and (j.grade is not None or not previous)]
+    return _score_items("previous judgments" if previous else "judgments", extracted, gold, _describe_judgment)
+
+
+def _describe_judgment(item: tuple) -> str:
+    question, grade, carried = item
+    said = grade.value if grade is not None else "no grade stated"
+    return f"{question}: {said}{', carried over' if carried else ''}"
 
 
 def score_findings(facts: Facts, key: dict, kind: FindingKind) -> KindScore:
