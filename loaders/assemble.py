@@ -238,11 +238,17 @@ def _report_graph(facts: Facts, ids: Iris) -> Graph:
             continue   # a question the earlier cycle did not ask
         j = ids.judgment(judgment.question_id, inspection)
         g.add((j, RDF.type, PEEL.Judgment))
-        g.add((j, RDFS.label, Literal(f"{meta.force_name} {judgment.year} – {judgment.question_id}: {judgment.grade.value}")))
+        if judgment.carried_over:   # a question not assessed this year: the previous judgment, carried over
+            g.add((j, RDF.type, PEEL.CarriedOverJudgment))
+        grade = judgment.grade.value if judgment.grade is not None else "grade not stated"
+        carried = f" (carried over from {judgment.year - 1})" if judgment.carried_over else ""
+        g.add((j, RDFS.label, Literal(f"{meta.force_name} {judgment.year} – {judgment.question_id}: {grade}{carried}")))
         g.add((j, PEEL.force, ids.force_iri))
         g.add((j, PEEL.question, asked))
-        g.add((j, PEEL.grade, PEEL[judgment.grade.value]))
-        g.add((j, PEEL.gradeSource, PEEL[judgment.source.value]))
+        if judgment.grade is not None:
+            g.add((j, PEEL.grade, PEEL[judgment.grade.value]))
+        if judgment.source is not None:
+            g.add((j, PEEL.gradeSource, PEEL[judgment.source.value]))
         g.add((j, PEEL.year, Literal(judgment.year, datatype=XSD.integer)))
         g.add((j, PEEL.inReport, _earlier_report(g, ids, r, inspection) if judgment.previous else r))
         derived(j, judgment.passages)

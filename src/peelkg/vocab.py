@@ -121,6 +121,7 @@ class PEEL(DefinedNamespace):
     ImprovedJudgment: URIRef
     UnchangedJudgment: URIRef
     DeclinedJudgment: URIRef
+    CarriedOverJudgment: URIRef
     Grade: URIRef
     gradeRank: URIRef
     betterThan: URIRef
