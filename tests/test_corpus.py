@@ -1,7 +1,7 @@
 """Many reports in one store: every named query answers for each report what it answers for that report alone.
 
-Four reports (the bundled Essex report, the Wessex and Mercia Vale fixtures of 2016 and the Lyonesse
-fixture of the 2017 cycle) are built into one store, and each into a store of its own. Every named
+Five reports (the bundled Essex report, the Wessex and Mercia Vale fixtures of 2016 and the Lyonesse
+and Elmet fixtures of the 2017 cycle, Elmet with judgments carried over) are built into one store, and each into a store of its own. Every named
 query (discovered from queries/*.rq, run with its default parameters) must give, over the shared
 store, exactly the rows of the single stores together: no row changed, lost or added by the presence of another report, and for an
 ordered query each report's rows in the order that report alone gives them.
@@ -21,9 +21,9 @@ from peelkg.graph.build import build_store
 from peelkg.loaders.reference import ONS_GEOGRAPHY, reference_graph
 from peelkg.vocab import PEEL
 from peelkg.resources import queries_dir
-from tests.paths import CAUSE_OF_CONCERN, ESSEX, LYONESSE_2017, WESSEX
+from tests.paths import CAUSE_OF_CONCERN, ELMET_2017, ESSEX, LYONESSE_2017, WESSEX
 
-REPORTS = {"essex": ESSEX, "wessex": WESSEX, "mercia": CAUSE_OF_CONCERN, "lyonesse": LYONESSE_2017}
+REPORTS = {"essex": ESSEX, "wessex": WESSEX, "mercia": CAUSE_OF_CONCERN, "lyonesse": LYONESSE_2017, "elmet": ELMET_2017}
 QUERY_NAMES = sorted(path.stem for path in queries_dir().glob("*.rq"))
 
 Row = tuple[str, ...]

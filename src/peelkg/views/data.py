@@ -148,13 +148,13 @@ def _entities(graph: rdflib.Graph, evidence: dict[str, dict[str, Evidence]],
 def _judgments(graph: rdflib.Graph) -> list[Judgment]:
     judgments = []
     for row in _rows(graph, "judgments"):
-        grade = local(_text(row["grade"])) if row["grade"] is not None else "Ungraded"
+        grade = local(_text(row["grade"])) if row["grade"] is not None else "NotStated"   # a carried-over judgment's
         judgments.append(Judgment(
             iri=str(row["judgment"]), question=_text(row["question"]) or None, grade=grade,
             grade_label=_text(row["gradeLabel"]) or grade_style(grade)["label"],
             report=_text(row["report"]) or None, year=_int(row["year"]),
             source=local(_text(row["source"])) if row["source"] is not None else None,
-            previous=_flag(row["previous"])))
+            previous=_flag(row["previous"]), carried_over=_flag(row["carried"])))
     return sorted(judgments, key=lambda j: j.iri)
 
 

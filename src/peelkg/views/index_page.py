@@ -15,7 +15,7 @@ from peelkg.views.assets import asset, environment, grade_style, style
 from peelkg.views.entities import TARGET_KINDS, Index, question_tag
 from peelkg.views.history import Step, follow_ups, histories, quoted_findings, quoted_note
 from peelkg.views.model import Report, Statistic, View, ViewData
-from peelkg.views.panels import grade_rows
+from peelkg.views.panels import carried_note, grade_rows
 from peelkg.views.text import shorten
 
 
@@ -55,7 +55,7 @@ class QuestionRow:
     grade: dict | None
     findings: list[Dot]
     answered: int
-    quoted: str = ""               # where the grade is known from, when a later report quotes it
+    quoted: str = ""               # where the grade is known from, when a later report quotes it or this one carries it over
 
 
 @dataclass
@@ -158,7 +158,8 @@ def question_rows(index: Index, report: Report, quoted: Sequence[Step] = ()) -> 
                                 question=index.entity(question.iri).label if question.iri in index.data.entities else "",
                                 grade=grade_style(judgment.grade) if judgment else None, findings=findings,
                                 answered=sum(1 for f in findings if f.answered),
-                                quoted=quoted_note(index, index.quoted_only(judgment.iri, report)) if judgment else ""))
+                                quoted=(carried_note(index, judgment) or quoted_note(index, index.quoted_only(judgment.iri, report)))
+                                if judgment else ""))
     return rows
 
 

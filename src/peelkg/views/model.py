@@ -49,6 +49,7 @@ class Judgment:
     year: int | None
     source: str | None
     previous: bool                 # a previous inspection's judgment that a later one points back to
+    carried_over: bool = False     # the report's judgment of a question it did not assess: the previous one, carried over
 
 
 @dataclass

@@ -8,7 +8,7 @@ import networkx as nx
 
 from peelkg.views.assets import grade_style
 from peelkg.views.entities import Index, question_tag
-from peelkg.views.model import GradeRow, Panel, PanelItem, Report
+from peelkg.views.model import GradeRow, Judgment, Panel, PanelItem, Report
 from peelkg.views.text import href, local, plural, words
 
 PANEL_ITEMS = 60            # entries listed in a side panel
@@ -23,14 +23,25 @@ def grade_rows(index: Index, report: Report) -> list[GradeRow]:
             look = grade_style(judgment.grade)
             previous = [index.judgments_by_iri[p] for p in index.objects(judgment.iri, "previousJudgment")
                         if p in index.judgments_by_iri]
-            earlier = "; ".join(f"{p.year or ''} {p.grade_label}".strip() for p in previous)
+            earlier = "; ".join(f"{p.year or ''} {p.grade_label if p.grade != 'NotStated' else ''}".strip() for p in previous)
+            found = words(judgment.source) if judgment.source else ""
+            source = "; ".join(part for part in ("carried over", found) if part) if judgment.carried_over else found
             rows.append(GradeRow(number=question_tag(question), question=index.entity(question.iri).label
                                  if question.iri in index.data.entities else local(question.iri),
                                  grade=judgment.grade, label=judgment.grade_label, color=look["color"],
-                                 text_color=look["text"], previous=earlier,
-                                 source=words(judgment.source) if judgment.source else "",
+                                 text_color=look["text"], previous=earlier, source=source,
                                  question_iri=question.iri))
     return rows
+
+
+def carried_note(index: Index, judgment: Judgment) -> str:
+    """ "carried over from 2016, not inspected again in 2017" for a carried-over judgment, else ""."""
+    if not judgment.carried_over:
+        return ""
+    years = [index.judgments_by_iri[p].year for p in index.objects(judgment.iri, "previousJudgment")
+             if p in index.judgments_by_iri]
+    since = f" from {years[0]}" if years and years[0] else ""
+    return f"carried over{since}" + (f", not inspected again in {judgment.year}" if judgment.year else "")
 
 
 def unaddressed_panel(index: Index, graph: nx.Graph, targets: Iterable[str], report: Report | None,
