@@ -94,27 +94,23 @@ def _is_previous(text: str, template: Template) -> bool:
 
 def extract_judgments(document: Document, template: Template, issues: list[Issue]) -> list[Judgment]:
     year = document.meta.year
-    found: dict[str, Judgment] = {}
+    found: dict[str, tuple[Grade, GradeSource, list[int]]] = {}   # question -> the grade kept, its source, its lines
     headings = {h.line: h for h in document.headings}
     core_by_key = {k: f"q{number}" for k, number in core_headings(template.data).items()}
     grade_words = {key(w): Grade(g) for g, words in template.data["grades"].items() for w in words}
 
-    kept: dict[str, tuple[Grade, GradeSource]] = {}
-
     def offer(question: str, grade: Grade, source: GradeSource, lines: list[int]) -> None:
         rank = [GradeSource.GRADE_LINE, GradeSource.OVERVIEW_LINE, GradeSource.PROSE]
-        if question not in kept:
-            kept[question] = grade, source
-            found[question] = Judgment(question, grade, source, year, lines)
+        if question not in found:
+            found[question] = grade, source, lines
             return
-        grade_kept, source_kept = kept[question]
+        grade_kept, source_kept, _ = found[question]
         if grade_kept != grade:
             issues.append(Issue(Severity.WARNING, f"{question}: {source.value} says {grade.value} "
                                 f"but {source_kept.value} says {grade_kept.value}; kept {source_kept.value}",
                                 document.source.path, lines[0]))
         elif rank.index(source) < rank.index(source_kept):
-            kept[question] = grade, source
-            found[question] = Judgment(question, grade, source, year, lines)
+            found[question] = grade, source, lines
 
     # 1. grade lines: under "Overall judgment", under each "Summary of findings", and in the overall summary
     overview_question: str | None = None
@@ -160,7 +156,7 @@ def extract_judgments(document: Document, template: Template, issues: list[Issue
     for (question, grade), lines in sorted(prose.items(), key=lambda item: (item[0][0], item[0][1].value)):
         offer(question, grade, GradeSource.PROSE, sorted(set(lines)))
 
-    judgments = sorted(found.values(), key=lambda j: j.question_id)
+    judgments = [Judgment(question, grade, source, year, lines) for question, (grade, source, lines) in sorted(found.items())]
     for qid in ["overall"] + [f"q{q['number']}" for q in template.data["core_questions"]]:
         if qid not in found and any(q.id == qid for q in document.questions) and not document.carried_over(qid):
             issues.append(Issue(Severity.WARNING, f"no grade found for {qid}", document.source.path))
