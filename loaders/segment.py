@@ -471,14 +471,8 @@ def _area_name(bullet: str) -> str:
 
 def _questions_headed(name: str, data: dict) -> list[int]:
     """The core questions whose section heading (or wording) is the area's name, or opens with it."""
-    numbers = []
-    for question in data["core_questions"]:
-        for text in (question.get("heading", question["text"]), question["text"]):
-            heading = key(text).rstrip("?")
-            if name and (heading == name or heading.startswith(name + " ")):
-                numbers.append(question["number"])
-                break
-    return numbers
+    return sorted({number for heading, number in core_headings(data).items()
+                   if name and (heading.rstrip("?") == name or heading.rstrip("?").startswith(name + " "))})
 
 
 def assessed_areas(blocks: list[Block], headings: list[Heading], template: Template, sections: set[int], path: str,
