@@ -370,8 +370,9 @@ COMPARISONS = """
 @prefix prov: <http://www.w3.org/ns/prov#> .
 @prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
 @prefix id: <https://w3id.org/peelkg/id/> .
+@prefix dcterms: <http://purl.org/dc/terms/> .
 GRAPH <https://w3id.org/peelkg/graph/report/t/midshire> {
-  id:report peel:aboutForce id:midshire . id:midshire rdfs:label "Midshire Police" .
+  id:report peel:aboutForce id:midshire ; dcterms:source "midshire.txt" . id:midshire rdfs:label "Midshire Police" .
   id:ew rdfs:label "England and Wales" .
   id:p1 peel:inReport id:report ; peel:lineStart 1 .
   id:rise-f peel:area id:midshire ; peel:indicator "change in recorded crime" ; peel:value 10.9 ; peel:period "y" ; prov:wasDerivedFrom id:p1 .
