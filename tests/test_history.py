@@ -290,6 +290,8 @@ def test_essex_alone_shows_the_2015_grades_and_findings_as_the_2016_report_quote
     assert reports["2015"]["Overall grade"] == "Requires improvement as the 2016 report quotes it, line 168"
     assert reports["2015"]["Findings"] == "6 as a later report quotes them"
     assert (reports["2016"]["Overall grade"], reports["2016"]["Findings"]) == ("Good", "9")
+    # the partners the 2016 text names are its own, not the 2015 report's it quotes
+    assert (reports["2015"]["Partners"], reports["2016"]["Partners"]) == ("0", "15")
 
 
 def test_the_wessex_2015_section_shows_its_own_grades_and_findings(two_years_index):
