@@ -130,6 +130,10 @@ class Iris:
     def theme(self, tslug: str) -> URIRef:
         return self.iri("theme", tslug)
 
+    def collaboration(self, oslug: str) -> URIRef:
+        """The report's own: another report of the force states its own collaboration with the same body."""
+        return self.iri("collaboration", self.inspection, self.force, oslug)
+
     def link(self, target: str, initiative: str) -> URIRef:
         return self.iri("link", self.inspection, self.force, target, initiative)
 
@@ -338,10 +342,10 @@ def _report_graph(facts: Facts, ids: Iris) -> Graph:
         derived(s, [stat.passage])
 
     # organisations, places, initiatives
-    org_iris = {}
+    org_iris, org_labels = {}, {}
     for org in facts.organisations:
         o = ids.organisation(org.slug, org.kind)
-        org_iris[org.slug] = o
+        org_iris[org.slug], org_labels[org.slug] = o, org.label
         if not in_reference(o):   # a body of the reference graph is named there, once
             g.add((o, RDF.type, PEEL.PoliceForce if org.kind is OrganisationKind.POLICE_FORCE else PEEL.Organisation))
             if org.kind not in (OrganisationKind.POLICE_FORCE, OrganisationKind.OTHER):
@@ -383,8 +387,18 @@ def _report_graph(facts: Facts, ids: Iris) -> Graph:
             g.add((i, PEEL.theme, ids.theme(theme)))
         derived(i, sorted({m.passage for m in initiative.mentions}))
     for collaboration in facts.collaborations:
-        if collaboration.organisation in org_iris:
-            g.add((ids.force_iri, PEEL.collaboratesWith, org_iris[collaboration.organisation]))
+        if collaboration.organisation not in org_iris:
+            continue
+        partner = org_iris[collaboration.organisation]
+        g.add((ids.force_iri, PEEL.collaboratesWith, partner))
+        # the qualified form: which report states it, and the passages it rests on
+        c = ids.collaboration(collaboration.organisation)
+        g.add((c, RDF.type, PEEL.Collaboration))
+        g.add((c, RDFS.label, Literal(f"{meta.force_name} collaborates with {org_labels[collaboration.organisation]}")))
+        g.add((c, PEEL.collaborator, ids.force_iri))
+        g.add((c, PEEL.collaborator, partner))
+        g.add((c, PEEL.inReport, ids.report))
+        derived(c, collaboration.passages)
     return g
 
 

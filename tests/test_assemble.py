@@ -76,6 +76,23 @@ def test_every_fact_leads_back_to_a_passage_with_text_and_lines(essex):
                 assert essex.value(passage, PEEL.lineStart).toPython() <= essex.value(passage, PEEL.lineEnd).toPython()
 
 
+def test_each_collaboration_says_which_report_states_it_and_the_passages_it_rests_on(essex):
+    """peel:collaboratesWith alone cannot say which report states it; its peel:Collaboration can."""
+    force, report = URIRef(ID + "force/essex-police"), URIRef(ID + "report/peel-2016-effectiveness/essex-police")
+    partners = set(essex.objects(force, PEEL.collaboratesWith))
+    assert URIRef(ID + "force/kent-police") in partners
+    stated = {}
+    for collaboration in essex.subjects(RDF.type, PEEL.Collaboration):
+        assert essex.value(collaboration, PEEL.inReport) == report
+        parties = set(essex.objects(collaboration, PEEL.collaborator))
+        assert force in parties and len(parties) == 2
+        [partner] = parties - {force}
+        stated[partner] = [str(essex.value(p, PEEL.text)) for p in essex.objects(collaboration, PROV.wasDerivedFrom)]
+    assert set(stated) == partners
+    assert stated[URIRef(ID + "force/kent-police")]
+    assert all("Kent" in text for text in stated[URIRef(ID + "force/kent-police")])
+
+
 def test_glossary_answers_what_thrive_means(essex):
     rows = essex.query("""
         PREFIX skos: <http://www.w3.org/2004/02/skos/core#>

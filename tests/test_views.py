@@ -739,3 +739,27 @@ def test_the_legend_gives_the_colour_of_each_grade_shown(built):
     text = " ".join(" ".join(parse(out / WESSEX / "initiatives-afis.html").text).split())
     assert "Question graded requires improvement 1" in text and "Question graded good 3" in text
     assert "Question graded inadequate" not in text
+
+
+def test_a_reports_collaborators_are_those_it_states_not_those_another_report_of_its_force_states():
+    """A second Wessex report names Severn Vale Police for another reason: the collaboration the first
+    report states (its peel:Collaboration) is not the second report's."""
+    graph = wessex_graph()
+    later = ID + "report/peel-2017-effectiveness/wessex-constabulary"
+    passage = ID + "passage/peel-2017-effectiveness/wessex-constabulary/L10"
+    graph.parse(format="turtle", data=f"""
+        @prefix peel: <https://w3id.org/peelkg/ontology#> .
+        @prefix prov: <http://www.w3.org/ns/prov#> .
+        @prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+        <{later}> a peel:Report ; rdfs:label "PEEL: Police effectiveness 2017 – Wessex Constabulary" ;
+            peel:aboutForce <{ID}force/wessex-constabulary> ; peel:inspection "peel-2017-effectiveness" ;
+            peel:inspectionYear 2017 .
+        <{passage}> a peel:Passage ; peel:inReport <{later}> ; peel:lineStart 10 ; peel:lineEnd 10 ;
+            peel:text "Burglary fell faster than in Severn Vale Police." .
+        <{ID}force/severn-vale-police> prov:wasDerivedFrom <{passage}> .
+        """)
+    index = Index(read_view_data(graph))
+    reports = {report.iri: report for report in index.data.reports}
+    assert later in index.entity(ID + "force/severn-vale-police").reports
+    assert index.collaborators(reports[ID + "report/" + WESSEX]) == [ID + "force/severn-vale-police"]
+    assert index.collaborators(reports[later]) == []

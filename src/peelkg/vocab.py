@@ -78,6 +78,8 @@ class PEEL(DefinedNamespace):
     Company: URIRef
     Inspectorate: URIRef
     collaboratesWith: URIRef
+    Collaboration: URIRef
+    collaborator: URIRef
     progressStatus: URIRef
     ProgressStatus: URIRef
     ProgressScheme: URIRef

@@ -114,7 +114,14 @@ def read_view_data(graph: rdflib.Graph) -> ViewData:
                     questions=_questions(graph), links=links,
                     unaddressed={str(r["finding"]) for r in _rows(graph, "unaddressed")},
                     statistics=_statistics(graph), reports=reports, memberships=dict(memberships),
-                    asks=_asks(graph), progress=_progress(graph))
+                    asks=_asks(graph), progress=_progress(graph), collaborations=_collaborations(graph))
+
+
+def _collaborations(graph: rdflib.Graph) -> dict[str, set[str]]:
+    parties: dict[str, set[str]] = defaultdict(set)
+    for row in _rows(graph, "collaborations"):
+        parties[str(row["report"])].add(str(row["party"]))
+    return dict(parties)
 
 
 def _entities(graph: rdflib.Graph, evidence: dict[str, dict[str, Evidence]],

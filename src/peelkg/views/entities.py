@@ -114,15 +114,11 @@ class Index:
         return sorted(found)
 
     def collaborators(self, report: Report) -> list[str]:
-        """Forces and bodies the report's force collaborates with, among those the report itself mentions:
-        a collaboration another report of the same force states (another year's, or the one that quotes
-        this report) is not this report's."""
-        if not report.force:
-            return []
-        found = {o for o in self.objects(report.force, "collaboratesWith") if self.kind(o) in PARTNER_KINDS}
-        found |= {s for s in self.subjects(report.force, "collaboratesWith") if self.kind(s) in PARTNER_KINDS}
+        """Forces and bodies the report's force collaborates with, as the report itself states it (its
+        peel:Collaboration): a collaboration another report of the same force states is not this report's."""
+        found = {p for p in self.data.collaborations.get(report.iri, set()) if self.kind(p) in PARTNER_KINDS}
         found.discard(report.force)
-        return sorted(c for c in found if report.iri in self.entity(c).reports)
+        return sorted(found)
 
     def judgments(self, report: Report, current_only: bool = True) -> list[Judgment]:
         """The report's judgments (peel:inReport it), those a later report quotes from it included; `current_only`

@@ -154,6 +154,7 @@ class ViewData:
     memberships: dict[str, set[str]]                # any resource -> reports it belongs to
     asks: dict[str, list[Ask]] = field(default_factory=dict)   # finding -> what it asks for
     progress: list[Progress] = field(default_factory=list)    # previous findings followed up, by report
+    collaborations: dict[str, set[str]] = field(default_factory=dict)   # report -> parties to its collaborations
 
 
 # --------------------------------------------------------------------------- what a page holds
