@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
+from collections import defaultdict
 from dataclasses import dataclass
 
 from rdflib import Graph, Literal, URIRef
@@ -26,6 +27,7 @@ from peelkg.model import (
     InitiativeKind,
     LinkMethod,
     OrganisationKind,
+    Statistic,
 )
 from peelkg.loaders.reference import cycle_of, in_reference
 from peelkg.resources import GRAPH_BASE, INSTANCE_BASE
@@ -156,6 +158,20 @@ def assemble(facts: Facts, links: list[AddressLink] | None = None, *, threshold:
     if links is not None:
         graphs[ids.links_graph] = _links_graph(facts, links, ids, threshold)
     return graphs
+
+
+def comparisons(statistics: list[Statistic]) -> list[tuple[Statistic, Statistic]]:
+    """Each force figure with the England and Wales figure its report sets beside it.
+
+    The two share indicator, group row (parent indicator) and period; a figure without a period is
+    left unpaired, since two figures of different periods say nothing of each other.
+    """
+    national: dict[tuple[str, str, str], list[Statistic]] = defaultdict(list)
+    for stat in statistics:
+        if stat.area is Area.ENGLAND_AND_WALES and stat.period:
+            national[(stat.indicator, stat.parent_indicator or "", stat.period)].append(stat)
+    return [(stat, other) for stat in statistics if stat.area is Area.FORCE and stat.period
+            for other in national.get((stat.indicator, stat.parent_indicator or "", stat.period), [])]
 
 
 def _add_passage(g: Graph, ids: Iris, block: Block, order: int) -> URIRef:
@@ -340,6 +356,8 @@ def _report_graph(facts: Facts, ids: Iris) -> Graph:
             g.add((s, PEEL.comparison, Literal(stat.comparison)))
         g.add((s, PEEL.inReport, r))
         derived(s, [stat.passage])
+    for stat, national in comparisons(facts.statistics):
+        g.add((ids.statistic(stat.id), PEEL.comparedWith, ids.statistic(national.id)))
 
     # organisations, places, initiatives
     org_iris, org_labels = {}, {}

@@ -175,3 +175,29 @@ def test_a_force_named_without_ascii_gets_a_whole_iri(tmp_path):
     assert "/force/x-" in str(next(o for g in built.graphs.values() for o in g.objects(None, PEEL.aboutForce)))
     iris = {str(t) for g in built.graphs.values() for triple in g for t in triple} | set(built.graphs)
     assert not [iri for iri in iris if iri.startswith("https://w3id.org/peelkg/") and ("//" in iri[8:] or iri.endswith("/"))]
+
+
+def test_each_force_figure_is_compared_with_the_national_figure_of_its_indicator_group_and_period():
+    from peelkg.loaders.assemble import comparisons
+    from peelkg.model import Area, Statistic
+
+    def figure(sid: str, area: Area, indicator: str = "Charged", period: str = "2016", parent: str | None = None) -> Statistic:
+        return Statistic(sid, indicator, 1.0, "percent", area, period, passage=10, parent_indicator=parent)
+
+    force, national = figure("f", Area.FORCE), figure("e", Area.ENGLAND_AND_WALES)
+    other_year = figure("e15", Area.ENGLAND_AND_WALES, period="2015")
+    grouped_f = figure("gf", Area.FORCE, indicator="Suspect identified", parent="Violence")
+    grouped_e = figure("ge", Area.ENGLAND_AND_WALES, indicator="Suspect identified", parent="Violence")
+    elsewhere = figure("oe", Area.ENGLAND_AND_WALES, indicator="Suspect identified", parent="Theft")
+    undated_f, undated_e = figure("uf", Area.FORCE, period=""), figure("ue", Area.ENGLAND_AND_WALES, period="")
+    pairs = comparisons([force, national, other_year, grouped_f, grouped_e, elsewhere, undated_f, undated_e])
+    assert [(a.id, b.id) for a, b in pairs] == [("f", "e"), ("gf", "ge")]
+
+
+def test_the_bundled_report_compares_its_figures_in_its_own_graph(essex_alone):
+    pairs = list(essex_alone.subject_objects(PEEL.comparedWith))
+    assert pairs
+    ew = URIRef(ID + "place/england-and-wales")
+    for force_figure, national in pairs:
+        assert essex_alone.value(national, PEEL.area) == ew != essex_alone.value(force_figure, PEEL.area)
+        assert essex_alone.value(national, PEEL.indicator) == essex_alone.value(force_figure, PEEL.indicator)

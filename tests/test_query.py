@@ -375,14 +375,14 @@ GRAPH <https://w3id.org/peelkg/graph/report/t/midshire> {
   id:report peel:aboutForce id:midshire ; dcterms:source "midshire.txt" . id:midshire rdfs:label "Midshire Police" .
   id:place\\/england-and-wales rdfs:label "England and Wales" .
   id:p1 peel:inReport id:report ; peel:lineStart 1 .
-  id:rise-f peel:area id:midshire ; peel:indicator "change in recorded crime" ; peel:value 10.9 ; peel:period "y" ; prov:wasDerivedFrom id:p1 .
+  id:rise-f peel:comparedWith id:rise-e ; peel:area id:midshire ; peel:indicator "change in recorded crime" ; peel:value 10.9 ; peel:period "y" ; prov:wasDerivedFrom id:p1 .
   id:rise-e peel:area id:place\\/england-and-wales ; peel:indicator "change in recorded crime" ; peel:value -3.4 ; peel:period "y" ; prov:wasDerivedFrom id:p1 .
-  id:zero-f peel:area id:midshire ; peel:indicator "change in arrests" ; peel:value 2 ; peel:period "y" ; prov:wasDerivedFrom id:p1 .
+  id:zero-f peel:comparedWith id:zero-e ; peel:area id:midshire ; peel:indicator "change in arrests" ; peel:value 2 ; peel:period "y" ; prov:wasDerivedFrom id:p1 .
   id:zero-e peel:area id:place\\/england-and-wales ; peel:indicator "change in arrests" ; peel:value 0 ; peel:period "y" ; prov:wasDerivedFrom id:p1 .
-  id:calls-f peel:area id:midshire ; peel:indicator "calls flagged" ; peel:value 4.2 ; peel:period "y" ;
+  id:calls-f peel:comparedWith id:calls-e ; peel:area id:midshire ; peel:indicator "calls flagged" ; peel:value 4.2 ; peel:period "y" ;
       peel:comparison "in line with" ; prov:wasDerivedFrom id:p1 .
   id:calls-e peel:area id:place\\/england-and-wales ; peel:indicator "calls flagged" ; peel:value 3.8 ; peel:period "y" ; prov:wasDerivedFrom id:p1 .
-  id:sat-f peel:area id:midshire ; peel:indicator "satisfied" ; peel:value 80 ; peel:period "y" ;
+  id:sat-f peel:comparedWith id:sat-e ; peel:area id:midshire ; peel:indicator "satisfied" ; peel:value 80 ; peel:period "y" ;
       peel:comparison "below" ; prov:wasDerivedFrom id:p1 .
   id:sat-e peel:area id:place\\/england-and-wales ; peel:indicator "satisfied" ; peel:value 79 ; peel:period "y" ; prov:wasDerivedFrom id:p1 .
 }

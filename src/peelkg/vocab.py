@@ -213,6 +213,7 @@ class PEEL(DefinedNamespace):
     figure: URIRef
     outcomeNumber: URIRef
     parentIndicator: URIRef
+    comparedWith: URIRef
     comparison: URIRef
 
 
