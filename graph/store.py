@@ -138,39 +138,39 @@ def to_nquads(graphs: Mapping[str, rdflib.Graph]) -> bytes:
     for iri, graph in graphs.items():
         try:
             suffix = f" {ox.NamedNode(iri)} .\n"
-            text = stable_blank_nodes(graph, iri).serialize(format="nt", encoding="utf-8").decode("utf-8")
-        except Exception as error:   # rdflib raises a bare Exception for a malformed IRI
+            text = graph.serialize(format="nt", encoding="utf-8")
+            if b"_:" in text:    # blank nodes (or a literal that looks like one: labelling them changes nothing)
+                chunks.append(stable_blank_nodes(text, iri))
+                continue
+        except Exception as error:   # rdflib raises a bare Exception for a malformed IRI, Oxigraph a SyntaxError
             raise StoreError(f"cannot load graphs into the store: graph {iri}: {first_line(error)}") from error
         # N-Triples is one statement per line ending in " ."; newlines inside literals are escaped, but
         # not form feeds or U+2028, which str.splitlines() would also split at: split at "\n" alone.
-        chunks.extend(line[:-2] + suffix for line in text.split("\n") if line)
+        chunks.extend(line[:-2] + suffix for line in text.decode("utf-8").split("\n") if line)
     return "".join(chunks).encode("utf-8")
 
 
-def stable_blank_nodes(graph: rdflib.Graph, iri: str) -> rdflib.Graph:
-    """The graph with its blank nodes labelled canonically, and apart from every other graph's.
+def stable_blank_nodes(ntriples: bytes, iri: str) -> str:
+    """N-Quads of a graph (given as N-Triples) in graph `iri`, its blank nodes labelled canonically and
+    apart from every other graph's.
 
     rdflib and the Turtle parsers label blank nodes at random, so without this two builds of the
-    same input exported different bytes. The label is a canonical hash of the node's place in
-    the graph (rdflib.compare), prefixed with a hash of the graph's name.
+    same input exported different bytes. The label is the node's W3C RDF Dataset Canonicalization
+    (RDFC-1.0) label, prefixed with a hash of the graph's name.
     """
-    import rdflib
-    from rdflib.compare import to_canonical_graph
-
-    if not any(isinstance(term, rdflib.BNode) for triple in graph for term in triple):
-        return graph
-    tag = "g" + hashlib.sha256(iri.encode("utf-8")).hexdigest()[:8]
-    relabel: dict[rdflib.BNode, rdflib.BNode] = {}
+    dataset = ox.Dataset(ox.parse(ntriples, format=ox.RdfFormat.N_TRIPLES))
+    dataset.canonicalize(ox.CanonicalizationAlgorithm.RDFC_1_0)
+    tag = "g" + hashlib.sha256(iri.encode("utf-8")).hexdigest()[:8] + "x"
 
     def stable(term):
-        if isinstance(term, rdflib.BNode):
-            return relabel.setdefault(term, rdflib.BNode(f"{tag}x{str(term)[2:34]}"))
-        return term
+        return ox.BlankNode(tag + term.value) if isinstance(term, ox.BlankNode) else term
 
-    stable_graph = rdflib.Graph(identifier=graph.identifier)
-    for triple in to_canonical_graph(graph):
-        stable_graph.add(tuple(stable(term) for term in triple))
-    return stable_graph
+    graph = ox.NamedNode(iri)
+    quads = [ox.Quad(stable(quad.subject), quad.predicate, stable(quad.object), graph) for quad in dataset]
+    text = (ox.serialize(quads, format=ox.RdfFormat.N_QUADS) or b"").decode("utf-8")   # bytes when given no file
+    # the labels are canonical but a dataset's order is not: sort the statements (split at "\n" alone,
+    # as in to_nquads)
+    return "".join(line + "\n" for line in sorted(text.split("\n")) if line)
 
 
 def load_graphs(store: ox.Store, graphs: Mapping[str, rdflib.Graph]) -> int:

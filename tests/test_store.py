@@ -127,6 +127,21 @@ def test_to_nquads_puts_each_graph_in_its_name():
         assert_isomorphic(graph, dataset.graph(URIRef(iri)))
 
 
+def test_blank_nodes_get_the_same_labels_every_time_and_apart_per_graph():
+    text = "@prefix ex: <https://example.org/> . ex:a ex:note [ ex:text 'one' ; ex:next [ ex:text 'two' ] ] ."
+    first, second = rdflib.Graph().parse(data=text), rdflib.Graph().parse(data=text)
+    assert set(first.objects(None, URIRef("https://example.org/note"))) != set(second.objects(None, URIRef("https://example.org/note")))
+    report, links = GRAPH_BASE + "report/" + KEY, GRAPH_BASE + "links/" + KEY
+
+    assert st.to_nquads({report: first}) == st.to_nquads({report: second})   # rdflib's random labels are gone
+    dataset = rdflib.Dataset()
+    dataset.parse(data=st.to_nquads({report: first, links: second}), format="nquads")
+    in_report = {term for triple in dataset.graph(URIRef(report)) for term in triple if isinstance(term, BNode)}
+    in_links = {term for triple in dataset.graph(URIRef(links)) for term in triple if isinstance(term, BNode)}
+    assert len(in_report) == len(in_links) == 2 and not in_report & in_links
+    assert_isomorphic(first, dataset.graph(URIRef(report)))
+
+
 def test_malformed_iris_are_refused():
     with pytest.raises(st.StoreError, match="graph not an iri"):
         st.to_nquads({"not an iri": rdflib.Graph()})
