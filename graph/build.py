@@ -226,11 +226,29 @@ def prepare_for_store(path: Path, *, reason: bool, strict: bool) -> PreparedRepo
 
 
 def _prepare_in_worker(path: Path, *, reason: bool, strict: bool) -> PreparedReport | PeelkgError:
-    """Runs in a worker process: an expected error is handed back as a value, to be raised by the parent."""
+    """Runs in a worker process: an expected error is handed back as a value, to be raised by the parent.
+
+    The report's garbage is collected before the worker takes the next one (see `_prepared_here`).
+    """
     try:
         return prepare_for_store(path, reason=reason, strict=strict)
     except PeelkgError as error:
         return error
+    finally:
+        gc.collect()
+
+
+def _prepared_here(paths: list[Path], *, reason: bool, strict: bool) -> Iterator[PreparedReport]:
+    """The reports prepared one after another in this process, each report's garbage collected before the next.
+
+    A build runs the collector rarely (see `_fewer_collections`); without collecting between reports,
+    what each one leaves behind piles up (a 43-report build's memory: about 400 MB with, 640 MB
+    without). After the last report nothing is collected: the build is done.
+    """
+    for number, path in enumerate(paths):
+        if number:
+            gc.collect()
+        yield prepare_for_store(path, reason=reason, strict=strict)
 
 
 def default_jobs() -> int:
@@ -256,7 +274,7 @@ def _prepared_reports(paths: list[Path], *, jobs: int, reason: bool, strict: boo
     """
     workers = worker_count(jobs, len(paths))
     if not workers:
-        yield (prepare_for_store(path, reason=reason, strict=strict) for path in paths)
+        yield _prepared_here(paths, reason=reason, strict=strict)
         return
     work = partial(_prepare_in_worker, reason=reason, strict=strict)
     with multiprocessing.get_context("fork").Pool(workers) as pool:

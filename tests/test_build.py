@@ -7,6 +7,7 @@ validation, `ex:warning` gives it an issue; reasoning types every AFI as a findi
 
 from __future__ import annotations
 
+import gc
 import os
 import subprocess
 import sys
@@ -592,3 +593,25 @@ def test_one_report_or_one_job_is_prepared_in_process_and_workers_never_outnumbe
     assert bd.worker_count(jobs=1, reports=5) == 0
     assert bd.worker_count(jobs=2, reports=5) == 2
     assert bd.worker_count(jobs=8, reports=3) == 3
+
+
+def test_a_build_collects_garbage_rarely_but_between_reports_and_restores_the_collector(fakes, reports, tmp_path, monkeypatch):
+    paths = [write_report(reports, force) for force in ("north-police", "south-police", "west-police")]
+    events: list[str] = []
+    def load_report(path, *, strict=False):
+        events.append(f"load {gc.get_threshold()[0]}")
+        return fake_load_report(path)
+
+    def collect(*args):
+        events.append("collect")
+        return 0
+
+    monkeypatch.setattr(bd, "load_report", load_report)
+    monkeypatch.setattr(bd.gc, "collect", collect)
+    before = gc.get_threshold()
+
+    bd.build_store(paths, tmp_path / "store", jobs=1)
+
+    loaded = f"load {bd.BUILD_GC_THRESHOLD}"
+    assert events == [loaded, "collect", loaded, "collect", loaded]   # nothing collected after the last: the build is done
+    assert gc.get_threshold() == before
