@@ -138,21 +138,20 @@ def to_nquads(graphs: Mapping[str, rdflib.Graph]) -> bytes:
     for iri, graph in graphs.items():
         try:
             suffix = f" {ox.NamedNode(iri)} .\n"
-            text = graph.serialize(format="nt", encoding="utf-8")
-            if b"_:" in text:    # blank nodes (or a literal that looks like one: labelling them changes nothing)
-                chunks.append(stable_blank_nodes(text, iri))
-                continue
+            text = graph.serialize(format="nt", encoding="utf-8").decode("utf-8")
+            if "_:" in text:    # blank nodes (or a literal that looks like one: labelling them changes nothing)
+                text = stable_blank_nodes(text, iri)
         except Exception as error:   # rdflib raises a bare Exception for a malformed IRI, Oxigraph a SyntaxError
             raise StoreError(f"cannot load graphs into the store: graph {iri}: {first_line(error)}") from error
         # N-Triples is one statement per line ending in " ."; newlines inside literals are escaped, but
         # not form feeds or U+2028, which str.splitlines() would also split at: split at "\n" alone.
-        chunks.extend(line[:-2] + suffix for line in text.decode("utf-8").split("\n") if line)
+        chunks.extend(line[:-2] + suffix for line in text.split("\n") if line)
     return "".join(chunks).encode("utf-8")
 
 
-def stable_blank_nodes(ntriples: bytes, iri: str) -> str:
-    """N-Quads of a graph (given as N-Triples) in graph `iri`, its blank nodes labelled canonically and
-    apart from every other graph's.
+def stable_blank_nodes(ntriples: str, iri: str) -> str:
+    """The N-Triples of graph `iri` with its blank nodes labelled canonically and apart from every other
+    graph's, in sorted order.
 
     rdflib and the Turtle parsers label blank nodes at random, so without this two builds of the
     same input exported different bytes. The label is the node's W3C RDF Dataset Canonicalization
@@ -165,9 +164,8 @@ def stable_blank_nodes(ntriples: bytes, iri: str) -> str:
     def stable(term):
         return ox.BlankNode(tag + term.value) if isinstance(term, ox.BlankNode) else term
 
-    graph = ox.NamedNode(iri)
-    quads = [ox.Quad(stable(quad.subject), quad.predicate, stable(quad.object), graph) for quad in dataset]
-    text = (ox.serialize(quads, format=ox.RdfFormat.N_QUADS) or b"").decode("utf-8")   # bytes when given no file
+    triples = [ox.Triple(stable(quad.subject), quad.predicate, stable(quad.object)) for quad in dataset]
+    text = (ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES) or b"").decode("utf-8")   # bytes when given no file
     # the labels are canonical but a dataset's order is not: sort the statements (split at "\n" alone,
     # as in to_nquads)
     return "".join(line + "\n" for line in sorted(text.split("\n")) if line)

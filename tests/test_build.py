@@ -598,6 +598,7 @@ def test_one_report_or_one_job_is_prepared_in_process_and_workers_never_outnumbe
 def test_a_build_collects_garbage_rarely_but_between_reports_and_restores_the_collector(fakes, reports, tmp_path, monkeypatch):
     paths = [write_report(reports, force) for force in ("north-police", "south-police", "west-police")]
     events: list[str] = []
+
     def load_report(path, *, strict=False):
         events.append(f"load {gc.get_threshold()[0]}")
         return fake_load_report(path)
