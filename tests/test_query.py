@@ -289,6 +289,33 @@ def test_graphs_come_out_as_turtle(sample_store):
         q.serialize_result(select, "ttl")
 
 
+PLAIN_INITIATIVE_NETWORK = """
+PREFIX peel: <https://w3id.org/peelkg/ontology#>
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+CONSTRUCT {
+  ?i rdfs:label ?label ; peel:force ?force ; peel:involves ?org ; peel:addresses ?finding .
+  ?org rdfs:label ?orgLabel .
+  ?finding peel:findingId ?findingId .
+}
+WHERE {
+  { ?i a peel:Initiative ; rdfs:label ?label ; peel:force ?force }
+  UNION { ?i peel:involves ?org . ?org rdfs:label ?orgLabel }
+  UNION { ?i peel:addresses ?finding . ?finding peel:findingId ?findingId }
+}
+"""
+
+
+def test_the_initiative_network_is_the_graph_its_plain_statement_builds(bundled_store):
+    """The named query is written for speed; it must still build exactly the obvious graph."""
+    def triples(text: str) -> set[str]:
+        return {str(t) for t in q.run_query(bundled_store, text).triples}
+
+    network = triples(q.resolve_query_text("initiative-network"))
+    assert network == triples(PLAIN_INITIATIVE_NETWORK)
+    involves, addresses = (sum(f"ontology#{p}>" in t for t in network) for p in ("involves", "addresses"))
+    assert involves > 0 and addresses > 0
+
+
 @pytest.mark.parametrize("name", sorted(p.stem for p in queries_dir().glob("*.rq")))
 def test_every_named_query_fits_an_80_column_table(sample_store, name):
     result = q.run_query(sample_store, q.resolve_query_text(name))
