@@ -7,10 +7,12 @@ package; it is skipped when either is missing.
 from __future__ import annotations
 
 import json
+import os
 import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.error
 import urllib.parse
@@ -133,6 +135,31 @@ def test_start_and_stop(sample_store):
             socket.create_connection(("127.0.0.1", closed), timeout=1).close()
 
 
+def test_a_stop_during_a_restart_ends_the_restarted_engine(sample_store, monkeypatch):
+    """The watcher restarts a dead engine in a thread of its own; a stop that comes meanwhile (Ctrl-C)
+    must not leave the new engine running, however the two threads interleave."""
+    engine = LocalEndpoint(sample_store, port=free_port(), page_port=0).engine
+    engine.start()
+    os.kill(engine.pid, signal.SIGKILL)
+    engine._process.wait(5)
+    restarting, restarted = threading.Event(), []
+    start = engine.start
+
+    def slow_start() -> None:   # the restart begins, then its thread loses the processor for a while
+        restarting.set()
+        time.sleep(0.3)
+        start()
+        restarted.append(engine._process)
+
+    monkeypatch.setattr(engine, "start", slow_start)
+    watcher = threading.Thread(target=engine.check)
+    watcher.start()
+    assert restarting.wait(5)
+    engine.stop()
+    watcher.join(20)
+    assert engine.pid is None and len(restarted) == 1 and restarted[0].poll() is not None
+
+
 def test_a_busy_port_is_reported(served, sample_store):
     with pytest.raises(ServeError, match="could not serve"):
         LocalEndpoint(sample_store, port=served.port, page_port=0).start()
@@ -201,7 +228,10 @@ def serve_command(store: Path, port: int) -> subprocess.Popen:
     """`peelkg serve` in a process of its own, as a user starts it (page on any free port)."""
     command = [sys.executable, "-c", "from peelkg.cli import main; main()", "serve",
                "--store", str(store), "--port", str(port), "--page-port", "0"]
-    return subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    # Ctrl-C reaches it as in a terminal even when the tests themselves run in the background
+    # (`.ci/run &`), where the shell has them and their children ignore SIGINT.
+    return subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
 
 
 def test_serve_command_runs_until_interrupted(sample_store):

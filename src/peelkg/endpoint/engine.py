@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import ctypes
 import ctypes.util
+import functools
 import math
 import os
 import shutil
@@ -22,6 +23,7 @@ import sysconfig
 import tempfile
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from peelkg.errors import PeelkgError
@@ -78,14 +80,23 @@ def store_identity(store_dir: Path) -> tuple[str, int, int] | None:
     return str(version), folder.st_dev, folder.st_ino
 
 
-def _die_with_parent() -> None:
-    """In the child before exec: the kernel sends SIGTERM when the parent ends (Linux)."""
+@functools.cache
+def _parent_death_signal() -> Callable[[], object] | None:
+    """What the child runs before exec so the kernel sends it SIGTERM when its parent ends (Linux).
+
+    Found here, in the parent: between fork and exec the child of a process with threads may
+    make the one call and nothing more (ctypes.util.find_library runs a program to search).
+    """
     libc_name = ctypes.util.find_library("c")
-    if libc_name:
-        try:
-            ctypes.CDLL(libc_name, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
-        except (OSError, AttributeError):
-            pass
+    if not libc_name:
+        return None
+    try:
+        prctl = ctypes.CDLL(libc_name, use_errno=True).prctl
+    except (OSError, AttributeError):
+        return None
+    prctl.argtypes = [ctypes.c_int, ctypes.c_ulong]
+    prctl.restype = ctypes.c_int
+    return functools.partial(prctl, _PR_SET_PDEATHSIG, int(signal.SIGTERM))
 
 
 def resident_mb(pid: int) -> float | None:
@@ -110,7 +121,9 @@ class Engine:
         self.last_reason = ""
         self._process: subprocess.Popen | None = None
         self._hold: contextlib.ExitStack | None = None   # the read lock on the version being served
-        self._lock = threading.Lock()
+        # start, check and stop one at a time: a check that is restarting the engine when stop comes
+        # finishes first, and stop then ends what it started
+        self._lock = threading.RLock()
 
     @property
     def url(self) -> str:
@@ -139,7 +152,7 @@ class Engine:
                 "--timeout-s", str(max(1, math.ceil(self.timeout_s)) + 2),
             ]
             process = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=log, stderr=log,
-                                       preexec_fn=_die_with_parent)
+                                       preexec_fn=_parent_death_signal())
             if not wait_until_listening(self.host, port, time.monotonic() + STARTUP_TIMEOUT_S, process):
                 _end(process)
                 hold.close()
@@ -159,25 +172,26 @@ class Engine:
 
     def check(self) -> str | None:
         """Restart the server if it ended, outgrew the memory bound or serves a replaced store; says why."""
-        process = self._process
-        if process is None:
-            return None
-        reason = None
-        if process.poll() is not None:
-            reason = f"the query engine ended (exit code {process.returncode})"
-        elif (used := resident_mb(process.pid)) is not None and used > self.memory_mb:
-            reason = f"the query engine outgrew its {self.memory_mb} MB memory bound"
-            _end(process)
-        else:
-            identity = store_identity(self.store_dir)
-            if identity is not None and identity != self.serving[1]:
-                reason = "the store was rebuilt"
-        if reason is None:
-            return None
-        self.restarts += 1
-        self.last_reason = reason
-        self.start()
-        return reason
+        with self._lock:
+            process = self._process
+            if process is None:   # not started yet, or stopped: nothing to restart
+                return None
+            reason = None
+            if process.poll() is not None:
+                reason = f"the query engine ended (exit code {process.returncode})"
+            elif (used := resident_mb(process.pid)) is not None and used > self.memory_mb:
+                reason = f"the query engine outgrew its {self.memory_mb} MB memory bound"
+                _end(process)
+            else:
+                identity = store_identity(self.store_dir)
+                if identity is not None and identity != self.serving[1]:
+                    reason = "the store was rebuilt"
+            if reason is None:
+                return None
+            self.restarts += 1
+            self.last_reason = reason
+            self.start()
+            return reason
 
     def stop(self) -> None:
         with self._lock:
