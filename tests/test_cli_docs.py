@@ -49,13 +49,16 @@ def test_what_commands_write_by_default_is_ignored_by_git():
     current version beside a folder of versions) is ignored by git, as git itself decides."""
     from pathlib import Path
 
+    from peelkg.graph.versions import versions_dir
+
     root = TESTS_DIR.parent
     if shutil.which("git") is None or not (root / ".git").exists():
         pytest.skip("not a git checkout")
     folders = {param.default for command in main.commands.values() for param in command.params
                if isinstance(param.default, Path)}
     assert folders, "no command writes to a default path"
-    paths = [f"{folder}/index.html" for folder in sorted(folders)] + ["peelkg-store", "peelkg-store.versions/1/CURRENT"]
+    store = Path("peelkg-store")
+    paths = [f"{folder}/index.html" for folder in sorted(folders)] + [str(store), f"{versions_dir(store)}/1/CURRENT"]
     ignored = subprocess.run(["git", "check-ignore", "--no-index", *paths], cwd=root, capture_output=True,
                              text=True).stdout.split()
     missing = [path for path in paths if path not in ignored]
